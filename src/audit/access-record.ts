@@ -1,0 +1,130 @@
+import type { Kysely } from 'kysely';
+import { type Actor, uuidv7 } from '../core/index.ts';
+import { type AnyDb, type Capabilities, type DomainMigration, insertRows } from '../store/index.ts';
+
+/**
+ * Access records: who, in which role, for what purpose, did what to which resident's
+ * which items, and when. They carry ids, never the personal data itself, and are
+ * written with the same transaction as the access, so no access goes unrecorded.
+ */
+export type AccessAction = 'read' | 'search' | 'create' | 'update' | 'reveal-number' | 'reassign-number';
+
+/** The personal items an access touched. */
+export type PersonalItem =
+  | 'number'
+  | 'name'
+  | 'kana'
+  | 'birth-date'
+  | 'sex'
+  | 'address'
+  | 'municipality'
+  | 'nationality'
+  | 'household'
+  | 'resident-code'
+  | 'history'
+  | 'status';
+
+export interface AccessRecordInput {
+  readonly actor: Actor;
+  readonly action: AccessAction;
+  readonly residentId: string;
+  readonly items: readonly PersonalItem[];
+  readonly at: Date;
+}
+
+export interface AccessRecord {
+  readonly id: string;
+  readonly at: string;
+  readonly actorId: string;
+  readonly actorRole: string;
+  readonly purpose: string;
+  readonly action: AccessAction;
+  readonly residentId: string;
+  readonly items: PersonalItem[];
+  readonly requestId: string | null;
+}
+
+type AuditTables = {
+  access_record: {
+    id: string;
+    at: string;
+    actor_id: string;
+    actor_role: string;
+    purpose: string;
+    action: string;
+    resident_id: string;
+    items: string;
+    request_id: string | null;
+  };
+};
+
+export const auditMigrations: DomainMigration[] = [
+  {
+    name: '0001-audit-access-record',
+    async up(db) {
+      // resident_id is the distribution key when sharded.
+      await db.schema
+        .createTable('access_record')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('actor_id', 'text', (c) => c.notNull())
+        .addColumn('actor_role', 'text', (c) => c.notNull())
+        .addColumn('purpose', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('resident_id', 'text', (c) => c.notNull())
+        .addColumn('items', 'text', (c) => c.notNull())
+        .addColumn('request_id', 'text')
+        .execute();
+      await db.schema.createIndex('access_record_resident').on('access_record').columns(['resident_id', 'id']).execute();
+      await db.schema.createIndex('access_record_actor').on('access_record').columns(['actor_id', 'id']).execute();
+    },
+  },
+];
+
+function tables(db: AnyDb): Kysely<AuditTables> {
+  return db.withTables<AuditTables>();
+}
+
+const COLUMNS = ['id', 'at', 'actor_id', 'actor_role', 'purpose', 'action', 'resident_id', 'items', 'request_id'];
+
+/** Appends access records; pass the transaction of the access itself. */
+export async function recordAccess(
+  db: AnyDb,
+  capabilities: Capabilities,
+  records: readonly AccessRecordInput[],
+): Promise<void> {
+  const rows = records.map((r) => [
+    uuidv7(r.at.getTime()),
+    r.at.toISOString(),
+    r.actor.id,
+    r.actor.role,
+    r.actor.purpose,
+    r.action,
+    r.residentId,
+    r.items.join(','),
+    r.actor.requestId ?? null,
+  ]);
+  await insertRows(db, capabilities, 'access_record', COLUMNS, rows);
+}
+
+export async function listAccessRecords(
+  db: AnyDb,
+  filter: { residentId?: string | undefined; actorId?: string | undefined; after?: string | undefined; limit: number },
+): Promise<AccessRecord[]> {
+  let q = tables(db).selectFrom('access_record').selectAll().orderBy('id').limit(filter.limit);
+  if (filter.residentId !== undefined) q = q.where('resident_id', '=', filter.residentId);
+  if (filter.actorId !== undefined) q = q.where('actor_id', '=', filter.actorId);
+  if (filter.after !== undefined) q = q.where('id', '>', filter.after);
+  const rows = await q.execute();
+  return rows.map((r) => ({
+    id: r.id,
+    at: r.at,
+    actorId: r.actor_id,
+    actorRole: r.actor_role,
+    purpose: r.purpose,
+    action: r.action as AccessAction,
+    residentId: r.resident_id,
+    items: (r.items === '' ? [] : r.items.split(',')) as PersonalItem[],
+    requestId: r.request_id,
+  }));
+}

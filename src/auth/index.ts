@@ -1,0 +1,7 @@
+export {
+  authMigrations,
+  createStaffCredentials,
+  STAFF_ROLES,
+  type StaffCredential,
+  type StaffCredentials,
+} from './staff-credentials.ts';

@@ -1,0 +1,70 @@
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { type Actor, jstDate } from '../core/index.ts';
+import { generateTown, lifeEventsFor, residentsToCsv } from '../demo/index.ts';
+import type { System } from '../server/index.ts';
+
+export const DEMO_TOWN = { municipalityCode: '132039', municipalityName: '武蔵野市', prefecture: '東京都' } as const;
+
+export interface DemoCredentials {
+  readonly clerk: string;
+  readonly supervisor: string;
+  readonly auditor: string;
+}
+
+const DEMO_ACTOR: Actor = { id: 'system:demo', role: 'system', purpose: 'demo-seed' };
+
+/**
+ * Seeds a synthetic town through the real import path (numbers, history and access
+ * records included), then plays its life events. Does nothing if residents exist.
+ */
+export async function seedDemo(
+  system: System,
+  options: { residents: number; seed: number; onProgress?: (done: number, total: number) => void },
+): Promise<{ seeded: boolean; registered: number; events: number }> {
+  const count = await system.registry.count();
+  if (count.active + count.deceased > 0) return { seeded: false, registered: 0, events: 0 };
+  const today = jstDate(system.clock.now());
+  const residents = [...generateTown({ seed: options.seed, count: options.residents, today, ...DEMO_TOWN })];
+  const csv = Buffer.from(`${[...residentsToCsv(residents)].join('\n')}\n`);
+  const report = await system.registry.import(csv, {
+    actor: DEMO_ACTOR,
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+  });
+  const events = lifeEventsFor(residents, { seed: options.seed, today });
+  const ids = await system.registry.idsByLocalId(
+    DEMO_TOWN.municipalityCode,
+    events.map((e) => e.localId),
+  );
+  let played = 0;
+  for (const { localId, event } of events) {
+    const id = ids.get(localId);
+    if (id === undefined) continue;
+    try {
+      await system.registry.recordEvent(id, event, DEMO_ACTOR);
+      played++;
+    } catch {
+      // A synthetic event may clash with an earlier one (e.g. after a death); skip it.
+    }
+  }
+  return { seeded: true, registered: report.registered, events: played };
+}
+
+/** Demo staff credentials, kept beside the database so every start can print them. */
+export async function demoCredentials(system: System): Promise<DemoCredentials> {
+  const dir = system.config.databaseUrl === undefined ? dirname(system.config.sqlitePath) : dirname(system.config.keyFile);
+  const file = join(dir, 'demo-credentials.json');
+  if (existsSync(file)) {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as DemoCredentials;
+    const valid = await Promise.all(
+      Object.values(saved).map((t) => system.staff.authenticate(String(t)).then(() => true, () => false)),
+    );
+    if (valid.every(Boolean)) return saved;
+  }
+  const issue = async (role: 'clerk' | 'supervisor' | 'auditor'): Promise<string> =>
+    (await system.staff.issue(`demo ${role}`, role)).token;
+  const creds: DemoCredentials = { clerk: await issue('clerk'), supervisor: await issue('supervisor'), auditor: await issue('auditor') };
+  writeFileSync(file, `${JSON.stringify(creds, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return creds;
+}

@@ -1,0 +1,1 @@
+export { type KeyPurpose, type KeyRing, keyRingFromSecret, loadOrCreateKeyFile } from './key-file.ts';

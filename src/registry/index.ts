@@ -1,0 +1,85 @@
+import type { Actor } from '../core/index.ts';
+import { auditMigrations } from '../audit/index.ts';
+import { numberMigrations } from '../number/index.ts';
+import { type DomainMigration, outboxMigration } from '../store/index.ts';
+import { createRegistryContext, type RegistryDeps } from './context.ts';
+import { registryError } from './errors.ts';
+import { importResidents, type ImportOptions, type ImportReport } from './import-residents.ts';
+import { createLifeEvents } from './life-events.ts';
+import { addMunicipality, listMunicipalities, type Municipality, seedMunicipalities } from './municipalities.ts';
+import { createReads } from './read-residents.ts';
+import { type RegistrationOutcome, registerResidents } from './register-residents.ts';
+import { registryMigrations, registryTables } from './registry-tables.ts';
+import { createReviews } from './reviews.ts';
+import { validateResident } from './validate-resident.ts';
+
+export { REGISTRY_ERRORS, type RegistryErrorCode } from './errors.ts';
+export type { ImportReport, ImportRowError } from './import-residents.ts';
+export { RESIDENT_COLUMNS as CSV_COLUMNS } from './import-csv/index.ts';
+export type { LifeEventInput, LifeEventKind } from './life-events.ts';
+export type { Municipality } from './municipalities.ts';
+export type { ResidentEvent, SearchQuery, SearchResult } from './read-residents.ts';
+export type { RegistrationOutcome } from './register-residents.ts';
+export { MUTABLE_ITEMS, type MutableItem, type Resident, type ResidentInput } from './resident.ts';
+export type { Review } from './reviews.ts';
+
+/** Every table the register needs, with the tables of the parts it stands on. */
+export const migrations: readonly DomainMigration[] = [outboxMigration, ...auditMigrations, ...numberMigrations, ...registryMigrations];
+
+/** The resident register: registration, life events, reads, the review queue, imports. */
+export function createRegistry(deps: RegistryDeps) {
+  const ctx = createRegistryContext(deps);
+  const reads = createReads(ctx);
+  const events = createLifeEvents(ctx);
+  const reviews = createReviews(ctx);
+  return {
+    /** Validates and registers one resident: registered, or queued for review. */
+    async register(raw: Record<string, unknown>, actor: Actor): Promise<RegistrationOutcome> {
+      const checked = validateResident(raw, await ctx.validationContext());
+      if (!checked.ok) throw registryError('REGISTRY_INVALID_RESIDENT', 'invalid', checked.errors);
+      const [outcome] = await deps.store.db.transaction().execute((trx) => registerResidents(ctx, trx, [checked.value], actor));
+      if (outcome?.kind === 'rejected') throw registryError('REGISTRY_LOCAL_ID_TAKEN', 'conflict', [outcome.error]);
+      return outcome!;
+    },
+    import: (bytes: Uint8Array, options: ImportOptions): Promise<ImportReport> => importResidents(ctx, bytes, options),
+    get: reads.get,
+    search: reads.search,
+    history: reads.history,
+    revealNumber: reads.revealNumber,
+    recordEvent: events.record,
+    reassignNumber: events.reassignNumber,
+    reviews,
+    /** Resident ids for 宛名番号s (ids only: no personal data, so no access record). */
+    async idsByLocalId(municipalityCode: string, localIds: readonly string[]): Promise<Map<string, string>> {
+      const out = new Map<string, string>();
+      for (let i = 0; i < localIds.length; i += 500) {
+        const rows = await registryTables(deps.store.db)
+          .selectFrom('resident')
+          .select(['id', 'local_id'])
+          .where('municipality_code', '=', municipalityCode)
+          .where('local_id', 'in', localIds.slice(i, i + 500))
+          .execute();
+        for (const r of rows) out.set(r.local_id!, r.id);
+      }
+      return out;
+    },
+    /** How many residents the register holds, by status. */
+    async count(): Promise<{ active: number; deceased: number }> {
+      const rows = await registryTables(deps.store.db)
+        .selectFrom('resident')
+        .select(['status', (eb) => eb.fn.countAll<number | string>().as('n')])
+        .groupBy('status')
+        .execute();
+      const get = (s: string): number => Number(rows.find((r) => r.status === s)?.n ?? 0);
+      return { active: get('active'), deceased: get('deceased') };
+    },
+    municipalities: {
+      list: (): Promise<Municipality[]> => listMunicipalities(deps.store.db),
+      add: (m: Municipality): Promise<void> => addMunicipality(deps.store.db, m),
+      seed: (): Promise<void> => seedMunicipalities(deps.store.db),
+    },
+  };
+}
+
+export type Registry = ReturnType<typeof createRegistry>;
+export type { RegistryDeps };

@@ -1,0 +1,236 @@
+import { sql } from 'kysely';
+import { type PersonalItem, recordAccess } from '../audit/index.ts';
+import { type Actor, type ErrorDetail, jstDate, uuidv7 } from '../core/index.ts';
+import { matchPerson, type PersonFacts } from '../matching/index.ts';
+import { type AnyDb, insertRows } from '../store/index.ts';
+import type { RegistryContext } from './context.ts';
+import { EVENT_COLUMNS, RESIDENT_COLUMNS, type RegistryTables } from './registry-tables.ts';
+import type { ResidentInput } from './resident.ts';
+import { newRow } from './resident-row.ts';
+
+export type RegistrationOutcome =
+  | { readonly kind: 'registered'; readonly residentId: string; readonly numberLast4: string }
+  | { readonly kind: 'review'; readonly reviewId: string; readonly candidateIds: readonly string[] }
+  | { readonly kind: 'rejected'; readonly error: ErrorDetail };
+
+export const ALL_ITEMS: readonly PersonalItem[] = [
+  'number',
+  'name',
+  'kana',
+  'birth-date',
+  'sex',
+  'address',
+  'municipality',
+  'nationality',
+  'household',
+  'resident-code',
+];
+
+type Candidate = Pick<
+  RegistryTables['resident'],
+  | 'id'
+  | 'family_name'
+  | 'given_name'
+  | 'family_name_kana'
+  | 'given_name_kana'
+  | 'birth_date'
+  | 'sex'
+  | 'address'
+  | 'name_key'
+  | 'kana_key'
+>;
+
+function facts(r: {
+  familyName: string;
+  givenName?: string | null | undefined;
+  familyNameKana?: string | null | undefined;
+  givenNameKana?: string | null | undefined;
+  birthDate: string;
+  sex: string;
+  address: string;
+}): PersonFacts {
+  const kana = `${r.familyNameKana ?? ''}${r.givenNameKana ?? ''}`;
+  return {
+    name: `${r.familyName}${r.givenName ?? ''}`,
+    kana: kana === '' ? undefined : kana,
+    birthDate: r.birthDate,
+    sex: r.sex as PersonFacts['sex'],
+    address: r.address,
+  };
+}
+
+function candidateFacts(c: Candidate): PersonFacts {
+  return facts({
+    familyName: c.family_name,
+    givenName: c.given_name,
+    familyNameKana: c.family_name_kana,
+    givenNameKana: c.given_name_kana,
+    birthDate: c.birth_date,
+    sex: c.sex,
+    address: c.address,
+  });
+}
+
+/** Active residents whose normalised name or kana and birth date equal one of the pairs. */
+async function findCandidates(db: AnyDb, rows: readonly RegistryTables['resident'][]): Promise<Candidate[]> {
+  const out: Candidate[] = [];
+  const chunk = 500;
+  for (const column of ['name_key', 'kana_key'] as const) {
+    const pairs = rows.filter((r) => r[column] !== null).map((r) => [r[column]!, r.birth_date] as const);
+    for (let i = 0; i < pairs.length; i += chunk) {
+      const values = sql.join(pairs.slice(i, i + chunk).map(([k, b]) => sql`(${k}, ${b})`));
+      const found = await sql<Candidate>`select id, family_name, given_name, family_name_kana, given_name_kana,
+          birth_date, sex, address, name_key, kana_key from resident
+        where status = 'active' and (${sql.ref(column)}, birth_date) in (values ${values})`.execute(db);
+      out.push(...found.rows);
+    }
+  }
+  return out;
+}
+
+/**
+ * Registers residents as one unit of work: each either gets a record, a number and an
+ * access record, or goes to the review queue as a likely duplicate, or is rejected;
+ * never half of these. Used for a single registration and for each batch of an import.
+ */
+export async function registerResidents(
+  ctx: RegistryContext,
+  db: AnyDb,
+  inputs: readonly ResidentInput[],
+  actor: Actor,
+  options: { skipDuplicateCheck?: boolean } = {},
+): Promise<RegistrationOutcome[]> {
+  const now = ctx.clock.now();
+  const at = now.toISOString();
+  const today = jstDate(now);
+  const outcomes: (RegistrationOutcome | undefined)[] = new Array(inputs.length);
+  const keyOf = (k: string, b: string): string => `${k}|${b}`;
+  const rows = inputs.map((input) => newRow(input, uuidv7(now.getTime()), '', at));
+
+  // 宛名番号 must be unique within a municipality.
+  const localIds = rows.filter((r) => r.local_id !== null);
+  const taken = new Set<string>();
+  for (let i = 0; i < localIds.length; i += 500) {
+    const values = sql.join(localIds.slice(i, i + 500).map((r) => sql`(${r.municipality_code}, ${r.local_id})`));
+    const found = await sql<{ municipality_code: string; local_id: string }>`select municipality_code, local_id
+      from resident where (municipality_code, local_id) in (values ${values})`.execute(db);
+    for (const f of found.rows) taken.add(`${f.municipality_code}|${f.local_id}`);
+  }
+
+  // Likely duplicates: same birth date and same normalised name or kana, and a
+  // matcher that does not call them different people.
+  const rowsByKey = new Map<string, number[]>();
+  rows.forEach((row, i) => {
+    for (const k of [row.name_key, row.kana_key]) {
+      if (k === null) continue;
+      const key = keyOf(k, row.birth_date);
+      const list = rowsByKey.get(key);
+      if (list === undefined) rowsByKey.set(key, [i]);
+      else if (!list.includes(i)) list.push(i);
+    }
+  });
+  const duplicatesOf = new Map<number, Set<string>>();
+  for (const c of options.skipDuplicateCheck ? [] : await findCandidates(db, rows)) {
+    const cFacts = candidateFacts(c);
+    for (const k of [c.name_key, c.kana_key]) {
+      if (k === null) continue;
+      for (const i of rowsByKey.get(keyOf(k, c.birth_date)) ?? []) {
+        if (matchPerson(facts(inputs[i]!), cFacts).decision === 'different') continue;
+        const set = duplicatesOf.get(i) ?? new Set<string>();
+        set.add(c.id);
+        duplicatesOf.set(i, set);
+      }
+    }
+  }
+
+  const accepted: RegistryTables['resident'][] = [];
+  const acceptedIndex: number[] = [];
+  const seenInBatch = new Map<string, number>();
+  const reviews: unknown[][] = [];
+  rows.forEach((row, i) => {
+    const input = inputs[i]!;
+    if (row.local_id !== null) {
+      const k = `${row.municipality_code}|${row.local_id}`;
+      if (taken.has(k)) {
+        outcomes[i] = {
+          kind: 'rejected',
+          error: { at: 'localId', code: 'REGISTRY_LOCAL_ID_TAKEN', message: `宛名番号 ${row.local_id} is already registered` },
+        };
+        return;
+      }
+      taken.add(k);
+    }
+    const found = [...(duplicatesOf.get(i) ?? [])];
+    // Two rows of the same submission for one person are a duplicate too.
+    for (const k of [keyOf(row.name_key, row.birth_date), row.kana_key && keyOf(row.kana_key, row.birth_date)]) {
+      if (!k) continue;
+      const earlier = seenInBatch.get(k);
+      if (earlier !== undefined && !options.skipDuplicateCheck && matchPerson(facts(inputs[earlier]!), facts(input)).decision !== 'different') {
+        const o = outcomes[earlier];
+        if (o?.kind === 'registered') found.push(o.residentId);
+      }
+    }
+    if (found.length > 0) {
+      const reviewId = uuidv7(now.getTime());
+      reviews.push([reviewId, 'pending', at, actor.id, JSON.stringify(input), JSON.stringify([...new Set(found)])]);
+      outcomes[i] = { kind: 'review', reviewId, candidateIds: [...new Set(found)] };
+      return;
+    }
+    seenInBatch.set(keyOf(row.name_key, row.birth_date), i);
+    if (row.kana_key) seenInBatch.set(keyOf(row.kana_key, row.birth_date), i);
+    accepted.push(row);
+    acceptedIndex.push(i);
+    outcomes[i] = { kind: 'registered', residentId: row.id, numberLast4: '' };
+  });
+
+  const codes = await ctx.residentCodes(db, accepted.length);
+  accepted.forEach((row, j) => {
+    row.resident_code = codes[j]!;
+  });
+  const caps = ctx.store.capabilities;
+  await insertRows(
+    db,
+    caps,
+    'resident',
+    RESIDENT_COLUMNS,
+    accepted.map((r) => RESIDENT_COLUMNS.map((c) => r[c])),
+  );
+  const numbers = await ctx.vault.issue(
+    db,
+    accepted.map((r) => r.id),
+    now,
+  );
+  acceptedIndex.forEach((i, j) => {
+    outcomes[i] = { kind: 'registered', residentId: accepted[j]!.id, numberLast4: numbers[j]!.slice(-4) };
+  });
+  await insertRows(
+    db,
+    caps,
+    'resident_event',
+    EVENT_COLUMNS,
+    accepted.map((r, j) => [
+      uuidv7(now.getTime()),
+      r.id,
+      'registration',
+      inputs[acceptedIndex[j]!]!.movedInDate ?? today,
+      at,
+      actor.id,
+      actor.role,
+      null,
+      null,
+    ]),
+  );
+  await insertRows(
+    db,
+    caps,
+    'registration_review',
+    ['id', 'status', 'submitted_at', 'submitted_by', 'input', 'candidate_ids'],
+    reviews,
+  );
+  await recordAccess(
+    db,
+    caps,
+    accepted.map((r) => ({ actor, action: 'create', residentId: r.id, items: ALL_ITEMS, at: now })),
+  );
+  return outcomes.map((o) => o!);
+}

@@ -1,0 +1,66 @@
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { uuidv7 } from '../core/index.ts';
+import { errorHandler, SERVER_ERRORS, sendProblem } from './problem.ts';
+import { publicRoutes } from './routes/public-routes.ts';
+import { registryRoutes } from './routes/registry-routes.ts';
+import type { System } from './system.ts';
+
+export interface AppOptions {
+  /** Where pino writes (tests pass a stream to scan the log). */
+  readonly logStream?: NodeJS.WritableStream | undefined;
+}
+
+/**
+ * Logs carry ids, never personal data: request bodies are never logged, URLs hold only
+ * ids (searches are POSTs), and credentials and purpose-bearing headers are redacted.
+ */
+export const LOG_REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.body',
+  'res.body',
+  '*.number',
+  '*.name',
+  '*.address',
+  '*.familyName',
+  '*.givenName',
+];
+
+/** Builds the HTTP application from a running system. Composition happens here only. */
+export async function buildApp(system: System, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: system.config.logLevel,
+      redact: { paths: LOG_REDACT, censor: '[redacted]' },
+      ...(options.logStream === undefined ? {} : { stream: options.logStream }),
+    },
+    genReqId: () => uuidv7(),
+    bodyLimit: system.config.bodyLimit,
+    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
+  });
+
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, 404, 'ROUTE_NOT_FOUND', SERVER_ERRORS.ROUTE_NOT_FOUND));
+  app.addContentTypeParser(['text/csv', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: system.config.importLimit }, (_req, body, done) =>
+    done(null, body),
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Myna',
+        version: '0.1.0',
+        description:
+          'Resident register and individual numbers. Staff routes need `Authorization: Bearer <credential>`; routes that show personal data also need `X-Myna-Purpose`.',
+      },
+      components: { securitySchemes: { staff: { type: 'http', scheme: 'bearer' } } },
+      security: [{ staff: [] }],
+    },
+  });
+  await app.register(publicRoutes, { system });
+  await app.register(registryRoutes, { system });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

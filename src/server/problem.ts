@@ -1,0 +1,103 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { type ErrorDetail, type ErrorKind, isAppError } from '../core/index.ts';
+
+/** The only place an error kind becomes an HTTP status. */
+export const STATUS_OF: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  'not-found': 404,
+  conflict: 409,
+  'too-large': 413,
+  'unsupported-media': 415,
+  internal: 500,
+};
+
+/** Server-level error codes (the domains document their own). */
+export const SERVER_ERRORS = {
+  REQUEST_INVALID: 'The request does not match the route schema (see details).',
+  REQUEST_MALFORMED_JSON: 'The request body is not valid JSON.',
+  REQUEST_TOO_LARGE: 'The request body is larger than the limit.',
+  REQUEST_UNSUPPORTED_MEDIA_TYPE: 'The Content-Type is not one this route accepts.',
+  ROUTE_NOT_FOUND: 'No route has this method and path.',
+  AUTH_MISSING_CREDENTIAL: 'The route needs `Authorization: Bearer <staff credential>`.',
+  AUTH_ROLE_FORBIDDEN: "The credential's role may not use this route.",
+  AUTH_PURPOSE_REQUIRED: 'Personal data is only shown for a stated purpose: send the `X-Myna-Purpose` header.',
+  INTERNAL: 'Something failed inside Myna; the request changed nothing. Try again, and report the request id if it persists.',
+} as const;
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail: string;
+  details: ErrorDetail[];
+  requestId: string;
+}
+
+function problem(request: FastifyRequest, status: number, code: string, detail: string, details: readonly ErrorDetail[] = []): Problem {
+  return { type: `urn:myna:error:${code}`, title: code, status, code, detail, details: [...details], requestId: String(request.id) };
+}
+
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  detail: string,
+  details: readonly ErrorDetail[] = [],
+): FastifyReply {
+  return reply.code(status).type('application/problem+json').send(problem(request, status, code, detail, details));
+}
+
+/** Maps any thrown value to problem+json. Never leaks an internal message. */
+export function errorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (isAppError(error)) {
+    const status = STATUS_OF[error.kind];
+    if (status >= 500) request.log.error({ code: error.code }, 'internal error');
+    return sendProblem(request, reply, status, error.code, error.expose ? error.message : SERVER_ERRORS.INTERNAL, error.expose ? error.details : []);
+  }
+  const fe = error as FastifyError;
+  if (fe.validation !== undefined) {
+    const details = fe.validation.map((v) => ({
+      at: (v.instancePath || (v.params as { missingProperty?: string })?.missingProperty) ?? '',
+      code: `SCHEMA_${String(v.keyword).toUpperCase()}`,
+      message: v.message ?? 'invalid',
+    }));
+    return sendProblem(request, reply, 400, 'REQUEST_INVALID', `${fe.validationContext ?? 'request'} is invalid`, details);
+  }
+  switch (fe.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return sendProblem(request, reply, 400, 'REQUEST_MALFORMED_JSON', SERVER_ERRORS.REQUEST_MALFORMED_JSON);
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return sendProblem(request, reply, 413, 'REQUEST_TOO_LARGE', SERVER_ERRORS.REQUEST_TOO_LARGE);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return sendProblem(request, reply, 415, 'REQUEST_UNSUPPORTED_MEDIA_TYPE', SERVER_ERRORS.REQUEST_UNSUPPORTED_MEDIA_TYPE);
+    default:
+      break;
+  }
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return sendProblem(request, reply, fe.statusCode, 'REQUEST_INVALID', fe.message);
+  }
+  request.log.error({ err: { type: error.name, code: fe.code } }, 'unhandled error');
+  return sendProblem(request, reply, 500, 'INTERNAL', SERVER_ERRORS.INTERNAL);
+}
+
+export const problemSchema = {
+  type: 'object',
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    code: { type: 'string' },
+    detail: { type: 'string' },
+    details: {
+      type: 'array',
+      items: { type: 'object', properties: { at: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } } },
+    },
+    requestId: { type: 'string' },
+  },
+} as const;

@@ -1,0 +1,69 @@
+import type { FastifyInstance } from 'fastify';
+import { validateCorporateNumber, validateIndividualNumber } from '../../number/index.ts';
+import { problemSchema } from '../problem.ts';
+import type { System } from '../system.ts';
+
+/** Routes that need no credential and touch no personal data. */
+export async function publicRoutes(app: FastifyInstance, opts: { system: System }): Promise<void> {
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Liveness and database reachability',
+        response: {
+          200: { type: 'object', properties: { status: { const: 'ok' }, database: { type: 'string' } } },
+          503: problemSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      try {
+        await opts.system.registry.municipalities.list();
+        return { status: 'ok', database: opts.system.store.capabilities.dialect };
+      } catch {
+        return reply.code(503).type('application/problem+json').send({
+          type: 'urn:myna:error:DATABASE_UNAVAILABLE',
+          title: 'DATABASE_UNAVAILABLE',
+          status: 503,
+          code: 'DATABASE_UNAVAILABLE',
+          detail: 'The database does not answer.',
+          details: [],
+          requestId: String(request.id),
+        });
+      }
+    },
+  );
+
+  app.post(
+    '/v1/numbers/validate',
+    {
+      schema: {
+        tags: ['number'],
+        summary: 'Check the form and check digit of an individual (12) or corporate (13) number',
+        description: 'Says nothing about whether the number was issued; it stores and logs nothing.',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['number'],
+          properties: {
+            number: { type: 'string', maxLength: 64 },
+            kind: { type: 'string', enum: ['individual', 'corporate'], default: 'individual' },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: { valid: { type: 'boolean' }, normalized: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } },
+          },
+          400: problemSchema,
+        },
+      },
+    },
+    async (request) => {
+      const b = request.body as { number: string; kind: 'individual' | 'corporate' };
+      const r = b.kind === 'corporate' ? validateCorporateNumber(b.number) : validateIndividualNumber(b.number);
+      return r.ok ? { valid: true, normalized: r.value } : { valid: false, code: r.code, message: r.message };
+    },
+  );
+}

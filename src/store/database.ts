@@ -1,0 +1,85 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+
+/** The store knows no domain's tables; each domain narrows it with `db.withTables<…>()`. */
+// biome-ignore lint/complexity/noBannedTypes: an empty schema, widened by each domain
+export type AnyDb = Kysely<{}>;
+
+export type DialectName = 'sqlite' | 'postgres';
+
+/**
+ * What differs between the dialects, as flags rather than `if (dialect === …)` checks
+ * scattered through the domains.
+ */
+export interface Capabilities {
+  readonly dialect: DialectName;
+  /** Most bound parameters one statement may carry (SQLite: 32766, PostgreSQL: 65535). */
+  readonly maxParameters: number;
+}
+
+export interface Store {
+  readonly db: AnyDb;
+  readonly capabilities: Capabilities;
+  /** A human-readable location without credentials, for logs and the start banner. */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** `postgres://…` selects PostgreSQL; otherwise the SQLite file below is used. */
+  readonly databaseUrl?: string | undefined;
+  /** SQLite file path, or `:memory:`. */
+  readonly sqlitePath: string;
+  /** PostgreSQL schema to work in (tests use one schema each). */
+  readonly pgSchema?: string | undefined;
+  readonly pgPoolSize?: number | undefined;
+}
+
+export function openStore(options: StoreOptions): Store {
+  const url = options.databaseUrl;
+  if (url !== undefined && /^postgres(ql)?:\/\//.test(url)) return openPostgres(url, options);
+  return openSqlite(options.sqlitePath);
+}
+
+function openSqlite(path: string): Store {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const database = new SQLite(path);
+  database.pragma('journal_mode = WAL');
+  // NORMAL is durable across application crashes in WAL mode; only a power cut may
+  // lose the last transactions, never corrupt the file.
+  database.pragma('synchronous = NORMAL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('cache_size = -65536');
+  const db = new Kysely<Record<string, never>>({ dialect: new SqliteDialect({ database }) }) as AnyDb;
+  return {
+    db,
+    capabilities: { dialect: 'sqlite', maxParameters: 32_766 },
+    location: `sqlite:${path}`,
+    close: () => db.destroy(),
+  };
+}
+
+function openPostgres(url: string, options: StoreOptions): Store {
+  const schema = options.pgSchema;
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error(`invalid PostgreSQL schema name: ${schema}`);
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.pgPoolSize ?? 10,
+    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+  });
+  const db = new Kysely<Record<string, never>>({ dialect: new PostgresDialect({ pool }) }) as AnyDb;
+  const safe = new URL(url);
+  safe.password = '';
+  return {
+    db,
+    capabilities: { dialect: 'postgres', maxParameters: 65_535 },
+    location: `postgres://${safe.host}${safe.pathname}${schema === undefined ? '' : `#${schema}`}`,
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,48 @@
+import { type Migration, type MigrationProvider, Migrator } from 'kysely';
+import type { Capabilities, Store } from './database.ts';
+
+/**
+ * A migration owned by one domain. Names sort globally (`0001-registry-…`), so the
+ * order is the same on every machine and in both dialects.
+ */
+export interface DomainMigration {
+  readonly name: string;
+  up(db: Store['db'], capabilities: Capabilities): Promise<void>;
+  down?(db: Store['db'], capabilities: Capabilities): Promise<void>;
+}
+
+export class MigrationError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'MigrationError';
+  }
+}
+
+/** Runs every pending migration in order; each runs in its own transaction. */
+export async function migrate(store: Store, migrations: readonly DomainMigration[]): Promise<string[]> {
+  const names = new Set<string>();
+  for (const m of migrations) {
+    if (names.has(m.name)) throw new MigrationError(`two migrations are named ${m.name}`);
+    names.add(m.name);
+  }
+  const provider: MigrationProvider = {
+    async getMigrations() {
+      const out: Record<string, Migration> = {};
+      for (const m of migrations) {
+        const down = m.down;
+        out[m.name] = {
+          up: (db) => m.up(db as Store['db'], store.capabilities),
+          ...(down === undefined ? {} : { down: (db) => down(db as Store['db'], store.capabilities) }),
+        };
+      }
+      return out;
+    },
+  };
+  const migrator = new Migrator({ db: store.db, provider, migrationTableName: 'schema_migration' });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new MigrationError(`migration ${failed} failed: ${String(error)}`, { cause: error });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
