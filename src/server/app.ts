@@ -1,4 +1,5 @@
 import swagger from '@fastify/swagger';
+import { Ajv } from 'ajv';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { uuidv7 } from '../core/index.ts';
 import { errorHandler, SERVER_ERRORS, sendProblem } from './problem.ts';
@@ -37,8 +38,12 @@ export async function buildApp(system: System, options: AppOptions = {}): Promis
     },
     genReqId: () => uuidv7(),
     bodyLimit: system.config.bodyLimit,
-    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
   });
+  // Bodies are JSON and must have the right types as sent (42 is not a name);
+  // query strings and path parameters are text, so those are coerced.
+  const exact = new Ajv({ allErrors: true, coerceTypes: false, useDefaults: true, strict: false });
+  const coercing = new Ajv({ allErrors: true, coerceTypes: 'array', useDefaults: true, strict: false });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? exact : coercing).compile(schema));
 
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => sendProblem(request, reply, 404, 'ROUTE_NOT_FOUND', SERVER_ERRORS.ROUTE_NOT_FOUND));

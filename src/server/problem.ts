@@ -61,7 +61,11 @@ export function errorHandler(error: FastifyError | Error, request: FastifyReques
   const fe = error as FastifyError;
   if (fe.validation !== undefined) {
     const details = fe.validation.map((v) => ({
-      at: (v.instancePath || (v.params as { missingProperty?: string })?.missingProperty) ?? '',
+      at:
+        v.instancePath ||
+        (v.params as { missingProperty?: string; additionalProperty?: string }).missingProperty ||
+        (v.params as { additionalProperty?: string }).additionalProperty ||
+        '',
       code: `SCHEMA_${String(v.keyword).toUpperCase()}`,
       message: v.message ?? 'invalid',
     }));
