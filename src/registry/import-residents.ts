@@ -1,6 +1,6 @@
 import type { Actor } from '../core/index.ts';
 import type { RegistryContext } from './context.ts';
-import { type CsvEncoding, countDataLines, readResidentCsv } from './import-csv/index.ts';
+import { type CsvEncoding, countDataLines, readResidentCsvBatches } from './import-csv/index.ts';
 import { registerResidents } from './register-residents.ts';
 import type { ResidentInput } from './resident.ts';
 import { validateResident } from './validate-resident.ts';
@@ -90,7 +90,9 @@ export async function importResidents(ctx: RegistryContext, bytes: Uint8Array, o
     options.onProgress?.(rows, Math.max(total, rows));
   };
 
-  for await (const item of readResidentCsv(bytes, { encoding: options.encoding ?? 'auto' })) {
+  for (const item of (function* () {
+    for (const chunk of readResidentCsvBatches(bytes, { encoding: options.encoding ?? 'auto' })) yield* chunk;
+  })()) {
     rows++;
     if (item.kind === 'error') {
       addError({ line: item.line, code: item.code, message: item.message });

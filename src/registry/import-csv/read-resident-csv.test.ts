@@ -1,36 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isAppError } from '../../core/index.ts';
 import { encodeShiftJis } from './encode-shift-jis.test-util.ts';
-import { type CsvRecord, type CsvRowError, readResidentCsv, readResidentCsvHeader } from './index.ts';
-import { readAll, utf8 } from './read-all.test-util.ts';
-
-const HEADER = 'municipality_code,family_name,given_name,birth_date,sex,address';
-
-async function collect(bytes: Uint8Array, options = {}): Promise<(CsvRecord | CsvRowError)[]> {
-  const items: (CsvRecord | CsvRowError)[] = [];
-  for await (const item of readResidentCsv(bytes, options)) items.push(item);
-  return items;
-}
-
-function summary(items: readonly (CsvRecord | CsvRowError)[]): string[] {
-  return items.map((item) => (item.kind === 'record' ? `${item.line}:record` : `${item.line}:${item.code}`));
-}
-
-async function rejectsWith(
-  bytes: Uint8Array,
-  code: string,
-): Promise<readonly { code: string; at?: string }[]> {
-  let details: readonly { code: string; at?: string }[] = [];
-  await assert.rejects(collect(bytes), (error: unknown) => {
-    assert.ok(isAppError(error));
-    assert.equal(error.code, code);
-    assert.equal(error.kind, 'invalid');
-    details = error.details;
-    return true;
-  });
-  return details;
-}
+import type { CsvRecord, CsvRowError } from './index.ts';
+import { readResidentCsvHeader } from './index.ts';
+import { collect, HEADER, readAll, summary, utf8 } from './read-all.test-util.ts';
 
 describe('readResidentCsv', () => {
   it('reads a UTF-8 file, trimming values and omitting empty ones', async () => {
@@ -245,77 +218,6 @@ describe('readResidentCsv', () => {
     const expected = readAll(utf8(text));
     assert.deepEqual(summary(expected), ['2:record', '4:IMPORT_CSV_QUOTE', '5:record']);
     for (const size of [1, 2, 5, 17, 40]) assert.deepEqual(readAll(utf8(text), {}, size), expected);
-  });
-});
-
-describe('readResidentCsv header and empty files', () => {
-  it('rejects a header without required columns, listing each', async () => {
-    const details = await rejectsWith(utf8('family_name,given_name\nA,B\n'), 'IMPORT_CSV_HEADER');
-    assert.deepEqual(
-      details.map((detail) => detail.code),
-      Array(4).fill('IMPORT_CSV_HEADER_MISSING'),
-    );
-    assert.match(JSON.stringify(details), /municipality_code.*birth_date.*sex.*address/);
-  });
-
-  it('rejects an unknown and a duplicate column together', async () => {
-    const header = `${HEADER},氏カナ,ふりがな氏,favourite_colour`;
-    const details = await rejectsWith(utf8(`${header}\n`), 'IMPORT_CSV_HEADER');
-    assert.deepEqual(
-      details.map((detail) => [detail.at, detail.code]),
-      [
-        ['line 1, column 8', 'IMPORT_CSV_HEADER_DUPLICATE'],
-        ['line 1, column 9', 'IMPORT_CSV_HEADER_UNKNOWN'],
-      ],
-    );
-    assert.match(
-      (details[0] as { message: string }).message,
-      /"ふりがな氏" means family_name_kana, which column 7 already provides/,
-    );
-    assert.match((details[1] as { message: string }).message, /"favourite_colour" is not a resident column/);
-  });
-
-  it('rejects a header with an empty column name', async () => {
-    const details = await rejectsWith(utf8(`${HEADER},\n`), 'IMPORT_CSV_HEADER');
-    assert.deepEqual(
-      details.map((detail) => detail.code),
-      ['IMPORT_CSV_HEADER_EMPTY'],
-    );
-  });
-
-  it('rejects a header with broken quoting', async () => {
-    const details = await rejectsWith(utf8(`"municipality_code,family_name\n`), 'IMPORT_CSV_HEADER');
-    assert.deepEqual(
-      details.map((detail) => detail.code),
-      ['IMPORT_CSV_QUOTE'],
-    );
-  });
-
-  it('matches headers case-insensitively after NFKC, ignoring surrounding spaces', async () => {
-    const header =
-      ' MUNICIPALITY_CODE ,\u3000氏\u3000,ＢＩＲＴＨ＿ＤＡＴＥ,性別,"住所 ",氏（カナ）,Given Name';
-    const bytes = utf8(`${header}\n131016,A,2000-01-01,1,X,ｱ,B\n`);
-    assert.deepEqual(readResidentCsvHeader(bytes).columns, [
-      'municipality_code',
-      'family_name',
-      'birth_date',
-      'sex',
-      'address',
-      'family_name_kana',
-      'given_name',
-    ]);
-    assert.deepEqual(summary(await collect(bytes)), ['2:record']);
-  });
-
-  it('rejects an empty file, a BOM alone and blank lines alone', async () => {
-    for (const bytes of [new Uint8Array(0), new Uint8Array([0xef, 0xbb, 0xbf]), utf8('\r\n \n\n')]) {
-      await rejectsWith(bytes, 'IMPORT_CSV_EMPTY');
-      assert.throws(() => readResidentCsvHeader(bytes), { code: 'IMPORT_CSV_EMPTY' });
-    }
-  });
-
-  it('accepts a header with no rows', async () => {
-    assert.deepEqual(await collect(utf8(HEADER)), []);
   });
 });
 
