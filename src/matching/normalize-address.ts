@@ -9,8 +9,10 @@ import { untilStable } from './until-stable.ts';
  * 大字/小字/字 are land-division labels that some documents print and others omit
  * (〇〇町大字△△字□□ vs 〇〇町△△□□). Every 字 is dropped, not only a leading one: a
  * place whose name contains 字 loses it on both sides alike, which keeps keys equal.
+ * Removed before the character scan, so the scan sees the final neighbours of every
+ * space and ー (0ー字0 must give the same key as 0ー0).
  */
-const AZA = /[大小]?字/gu;
+const AZA = /(?:[大小](?:[\s\u200B-\u200D\u2060\uFEFF]|[\uFE00-\uFE0F]|[\u{E0100}-\u{E01EF}])*)?字/gu;
 /**
  * The linking particle in place names is written ケ, ヶ, ヵ, が or ガ (霞が関, 霞ヶ関, 霞ケ関;
  * 自由が丘, 自由ヶ丘) and ノ or の (一ノ関, 一の関); only between two kanji is it that particle.
@@ -30,6 +32,14 @@ const TRAILING_GO = /(\d)号(?![室棟館])/g;
 const DASH_RUN = /-{2,}/g;
 /** '1丁目' → '1-' → '1'; a dash after a number not followed by another number is noise. */
 const DANGLING_DASH = /(\d)-(?!\d)/g;
+
+/**
+ * The block clean-up runs last and can give a kanji numeral or ー a new neighbour
+ * ('0番の二' → '0の二', '0号ー0' → '0ー0') that would have changed the decision about
+ * it. Such output — a kanji numeral or ー next to a digit, '-' or の — gets another pass
+ * so the key is idempotent; ordinary addresses never look like this.
+ */
+const CONTEXT_CHANGED = new RegExp(`[0-9\\-の][${N}ー]|[${N}ー][0-9\\-の]`);
 
 function isNumberChar(c: string | undefined): boolean {
   return c !== undefined && ((c >= '0' && c <= '9') || N.includes(c));
@@ -84,8 +94,9 @@ function normalizeBlocks(input: string): string {
 }
 
 function addressPass(input: string): string {
-  let s = scanCharacters(input.normalize('NFKC'));
+  let s = input.normalize('NFKC');
   if (s.includes('字')) s = s.replace(AZA, '');
+  s = scanCharacters(s);
   s = s.replace(KE_BETWEEN_KANJI, 'ケ');
   if (s.includes('ノ')) s = s.replace(NO_BETWEEN_KANJI, 'の');
   s = s.replace(KANJI_NUMERAL_RUN, replaceNumeral);
@@ -105,5 +116,5 @@ function addressPass(input: string): string {
  * normalizeAddress('東京都千代田区霞ヶ関1-2-3'); // → '東京都千代田区霞ケ関1-2-3'
  */
 export function normalizeAddress(s: string): string {
-  return untilStable(addressPass, s);
+  return untilStable(addressPass, s, CONTEXT_CHANGED);
 }

@@ -7,7 +7,9 @@ import { untilStable } from './until-stable.ts';
  * - small kana → large (ァィゥェォ ッ ャュョ ヮ ヵヶ, and the small ㇰ–ㇿ of Ainu/legacy
  *   text): many legacy systems, bank and insurer ones among them, cannot store small
  *   kana and write キヨウコ for キョウコ and ハツトリ for ハットリ.
- * - ヴ → ブ and ヷヸヹヺ → バビベボ: foreign names are written both ways (ヴィクトル/ビクトル).
+ * - ヴ → ブ, and ヴァ ヴィ ヴェ ヴォ → バ ビ ベ ボ, ヷヸヹヺ → バビベボ: foreign names are
+ *   written both ways (ヴィクトル/ビクトル, ヴェトナム/ベトナム). The digraphs are folded
+ *   as a whole first, since ヴィ → ブイ would not meet ビ.
  * - ヂ → ジ, ヅ → ズ: the same sounds in modern Japanese; 現代仮名遣い uses ジ/ズ except in
  *   compounds, so the choice varies by writer.
  * - ヲ → オ, ヰ → イ, ヱ → エ: the same sounds; historical kana survive in some older names.
@@ -51,6 +53,18 @@ const KATAKANA_FOLD: ReadonlyMap<string, string> = new Map<string, string>([
   ['ㇽ', 'ル'],
   ['ㇾ', 'レ'],
   ['ㇿ', 'ロ'],
+]);
+
+/** Vowel that follows ヴ in a digraph (katakana or hiragana small form) → the バ-row kana. */
+const VU_DIGRAPH: ReadonlyMap<number, string> = new Map([
+  [0x30a1, 'バ'],
+  [0x30a3, 'ビ'],
+  [0x30a7, 'ベ'],
+  [0x30a9, 'ボ'],
+  [0x3041, 'バ'],
+  [0x3043, 'ビ'],
+  [0x3047, 'ベ'],
+  [0x3049, 'ボ'],
 ]);
 
 /** Unvoiced katakana whose voiced form is the next code point (カ→ガ … ホ→ボ). */
@@ -107,7 +121,11 @@ function kanaPass(input: string): string {
     // ゝゞ → ヽヾ); a reading is the same whichever script the form used.
     if ((c >= 0x3041 && c <= 0x3096) || c === 0x309d || c === 0x309e) c += 0x60;
     let ch: string;
-    if (c === 0x30fd || c === 0x30fe) {
+    const digraph = c === 0x30f4 ? VU_DIGRAPH.get(s.charCodeAt(i + 1)) : undefined;
+    if (digraph !== undefined) {
+      ch = digraph;
+      i++;
+    } else if (c === 0x30fd || c === 0x30fe) {
       // Iteration marks repeat the previous kana (みすゞ = みすず); ヾ repeats it voiced.
       if (last === '') continue;
       ch = c === 0x30fe && VOICEABLE.has(last) ? String.fromCharCode(last.charCodeAt(0) + 1) : last;

@@ -49,6 +49,10 @@ function isDash(c: number): boolean {
   );
 }
 
+function isNumberOrDash(c: number): boolean {
+  return isNumberCode(c) || isDash(c) || c === 0x2d;
+}
+
 /** The next character that is neither whitespace nor invisible, as a code unit (NaN at the end). */
 function nextVisible(s: string, from: number): number {
   let j = from;
@@ -68,12 +72,14 @@ function nextVisible(s: string, from: number): number {
  *   ('1-2-3 101' is block 3, room 101, not block 3101);
  * - zero-width characters and variation selectors are removed;
  * - every dash-like character becomes '-', and so does ー between two numbers (IMEs
- *   produce ー, or half-width ｰ which NFKC turns into ー, when people type a hyphen);
+ *   produce ー, or half-width ｰ which NFKC turns into ー, when people type a hyphen) or
+ *   between a number and a dash (1-ー2 is a doubled hyphen, not a long vowel);
  * - kanji variants are folded (kanji-variants.ts) and ASCII letters upper-cased.
  */
 export function scanCharacters(s: string): string {
   let out = '';
   let lastWasNumber = false;
+  let lastWasDash = false;
   let pendingSpace = false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -89,12 +95,18 @@ export function scanCharacters(s: string): string {
     const isNumber = isNumberCode(c);
     if (pendingSpace && lastWasNumber && isNumber) out += '-';
     pendingSpace = false;
-    if (isDash(c) || (c === 0x30fc && lastWasNumber && isNumberCode(nextVisible(s, i + 1)))) {
+    if (
+      isDash(c) ||
+      c === 0x2d ||
+      (c === 0x30fc && (lastWasNumber || lastWasDash) && isNumberOrDash(nextVisible(s, i + 1)))
+    ) {
       out += '-';
       lastWasNumber = false;
+      lastWasDash = true;
       continue;
     }
     lastWasNumber = isNumber;
+    lastWasDash = false;
     if (c >= 0x61 && c <= 0x7a) {
       out += String.fromCharCode(c - 0x20);
     } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {

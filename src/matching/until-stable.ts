@@ -8,14 +8,15 @@ const MAY_COMPOSE = /[\p{M}\u1100-\u11FF\uA960-\uA97F\uD7B0-\uD7FF]/u;
 
 /**
  * Runs one normalising pass and, only when the output still holds characters that could
- * compose with a neighbour, repeats it until it stops changing. Ordinary names and
- * addresses contain no such characters, so they pay for exactly one pass.
+ * compose with a neighbour (or matches the caller's own `unsettled` pattern, which must
+ * have no g flag), repeats it until it stops changing. Ordinary names and addresses
+ * match neither, so they pay for exactly one pass.
  */
-export function untilStable(pass: (s: string) => string, input: string): string {
+export function untilStable(pass: (s: string) => string, input: string, unsettled?: RegExp): string {
   let out = pass(input);
   // Four rounds are far more than any real input needs; the bound keeps a pathological
   // string from looping, and the idempotence property tests watch for non-convergence.
-  for (let round = 0; round < 4 && MAY_COMPOSE.test(out); round++) {
+  for (let round = 0; round < 4 && (MAY_COMPOSE.test(out) || unsettled?.test(out) === true); round++) {
     const next = pass(out);
     if (next === out) break;
     out = next;
