@@ -4,7 +4,11 @@ import { type Actor, jstDate } from '../core/index.ts';
 import { generateTown, lifeEventsFor, residentsToCsv } from '../demo/index.ts';
 import type { System } from '../server/index.ts';
 
-export const DEMO_TOWN = { municipalityCode: '132039', municipalityName: '武蔵野市', prefecture: '東京都' } as const;
+export const DEMO_TOWN = {
+  municipalityCode: '132039',
+  municipalityName: '武蔵野市',
+  prefecture: '東京都',
+} as const;
 
 export interface DemoCredentials {
   readonly clerk: string;
@@ -52,18 +56,30 @@ export async function seedDemo(
 
 /** Demo staff credentials, kept beside the database so every start can print them. */
 export async function demoCredentials(system: System): Promise<DemoCredentials> {
-  const dir = system.config.databaseUrl === undefined ? dirname(system.config.sqlitePath) : dirname(system.config.keyFile);
+  const dir =
+    system.config.databaseUrl === undefined
+      ? dirname(system.config.sqlitePath)
+      : dirname(system.config.keyFile);
   const file = join(dir, 'demo-credentials.json');
   if (existsSync(file)) {
     const saved = JSON.parse(readFileSync(file, 'utf8')) as DemoCredentials;
     const valid = await Promise.all(
-      Object.values(saved).map((t) => system.staff.authenticate(String(t)).then(() => true, () => false)),
+      Object.values(saved).map((t) =>
+        system.staff.authenticate(String(t)).then(
+          () => true,
+          () => false,
+        ),
+      ),
     );
     if (valid.every(Boolean)) return saved;
   }
   const issue = async (role: 'clerk' | 'supervisor' | 'auditor'): Promise<string> =>
     (await system.staff.issue(`demo ${role}`, role)).token;
-  const creds: DemoCredentials = { clerk: await issue('clerk'), supervisor: await issue('supervisor'), auditor: await issue('auditor') };
+  const creds: DemoCredentials = {
+    clerk: await issue('clerk'),
+    supervisor: await issue('supervisor'),
+    auditor: await issue('auditor'),
+  };
   writeFileSync(file, `${JSON.stringify(creds, null, 2)}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
   return creds;

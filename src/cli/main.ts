@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import type { Actor } from '../core/index.ts';
+import { isAppError } from '../core/index.ts';
 import { validateCorporateNumber, validateIndividualNumber } from '../number/index.ts';
 import { buildApp, ConfigError, ENVIRONMENT, loadConfig, openSystem, type System } from '../server/index.ts';
-import { isAppError } from '../core/index.ts';
 import { DEMO_TOWN, demoCredentials, seedDemo } from './demo.ts';
 import { progressBar } from './progress.ts';
-import type { Actor } from '../core/index.ts';
 
 const program = new Command('myna')
   .description('Myna — resident register and individual numbers (マイナンバー)')
@@ -47,13 +47,21 @@ program
   .action(async (opts: { demo?: boolean; demoResidents: number }) => {
     const config = loadConfig();
     const system = await openSystem(config);
-    if (system.keyFileCreated) process.stderr.write(`Created the master key file ${config.keyFile} — back it up.\n`);
-    let creds;
+    if (system.keyFileCreated)
+      process.stderr.write(`Created the master key file ${config.keyFile} — back it up.\n`);
+    let creds: Awaited<ReturnType<typeof demoCredentials>> | undefined;
     if (opts.demo) {
       const bar = progressBar('Seeding the demo town');
-      const seeded = await seedDemo(system, { residents: opts.demoResidents, seed: 2026, onProgress: bar.update });
+      const seeded = await seedDemo(system, {
+        residents: opts.demoResidents,
+        seed: 2026,
+        onProgress: bar.update,
+      });
       bar.stop();
-      if (seeded.seeded) process.stderr.write(`Demo town ${DEMO_TOWN.municipalityName}: ${seeded.registered} residents, ${seeded.events} life events.\n`);
+      if (seeded.seeded)
+        process.stderr.write(
+          `Demo town ${DEMO_TOWN.municipalityName}: ${seeded.registered} residents, ${seeded.events} life events.\n`,
+        );
       creds = await demoCredentials(system);
     }
     const app = await buildApp(system);
@@ -97,7 +105,11 @@ program
   .action(async (opts: { residents: number; seed: number }) => {
     await withSystem(async (system) => {
       const bar = progressBar('Seeding');
-      const r = await seedDemo(system, { residents: opts.residents, seed: opts.seed, onProgress: bar.update });
+      const r = await seedDemo(system, {
+        residents: opts.residents,
+        seed: opts.seed,
+        onProgress: bar.update,
+      });
       bar.stop();
       if (!r.seeded) {
         process.stderr.write('The register already has residents; the demo seeds only an empty one.\n');
@@ -112,37 +124,47 @@ const importCmd = program.command('import').description('bulk imports');
 importCmd
   .command('residents <file>')
   .description('import residents from CSV (UTF-8 or Shift_JIS; columns in the README)')
-  .addOption(new Option('--encoding <encoding>', 'file encoding').choices(['auto', 'utf-8', 'shift_jis']).default('auto'))
+  .addOption(
+    new Option('--encoding <encoding>', 'file encoding')
+      .choices(['auto', 'utf-8', 'shift_jis'])
+      .default('auto'),
+  )
   .option('--dry-run', 'check every row and report, write nothing')
   .option('--purpose <purpose>', 'purpose recorded in the access records', 'resident-import')
-  .action(async (file: string, opts: { encoding: 'auto' | 'utf-8' | 'shift_jis'; dryRun?: boolean; purpose: string }) => {
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(file);
-    } catch (error) {
-      process.stderr.write(`Cannot read ${file}: ${(error as Error).message}\n`);
-      process.exitCode = 2;
-      return;
-    }
-    await withSystem(async (system) => {
-      const bar = progressBar(opts.dryRun ? 'Checking' : 'Importing');
-      const report = await system.registry.import(bytes, {
-        actor: operator(opts.purpose),
-        encoding: opts.encoding,
-        dryRun: opts.dryRun === true,
-        onProgress: bar.update,
-      });
-      bar.stop();
-      for (const e of report.errors) process.stderr.write(`line ${e.line}: ${e.code}${e.field ? ` (${e.field})` : ''}: ${e.message}\n`);
-      process.stdout.write(
-        `${report.rows} rows: ${report.registered} registered, ${report.queuedForReview} held for review, ${report.rows - report.registered - report.queuedForReview} rejected${report.dryRun ? ' (dry run: nothing written)' : ''}.\n`,
-      );
-      if (report.errors.length > 0) {
-        process.stdout.write('Fix the rejected lines and import them again; the other rows are in.\n');
-        process.exitCode = 1;
+  .action(
+    async (
+      file: string,
+      opts: { encoding: 'auto' | 'utf-8' | 'shift_jis'; dryRun?: boolean; purpose: string },
+    ) => {
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(file);
+      } catch (error) {
+        process.stderr.write(`Cannot read ${file}: ${(error as Error).message}\n`);
+        process.exitCode = 2;
+        return;
       }
-    });
-  });
+      await withSystem(async (system) => {
+        const bar = progressBar(opts.dryRun ? 'Checking' : 'Importing');
+        const report = await system.registry.import(bytes, {
+          actor: operator(opts.purpose),
+          encoding: opts.encoding,
+          dryRun: opts.dryRun === true,
+          onProgress: bar.update,
+        });
+        bar.stop();
+        for (const e of report.errors)
+          process.stderr.write(`line ${e.line}: ${e.code}${e.field ? ` (${e.field})` : ''}: ${e.message}\n`);
+        process.stdout.write(
+          `${report.rows} rows: ${report.registered} registered, ${report.queuedForReview} held for review, ${report.rows - report.registered - report.queuedForReview} rejected${report.dryRun ? ' (dry run: nothing written)' : ''}.\n`,
+        );
+        if (report.errors.length > 0) {
+          process.stdout.write('Fix the rejected lines and import them again; the other rows are in.\n');
+          process.exitCode = 1;
+        }
+      });
+    },
+  );
 
 const numberCmd = program.command('number').description('individual and corporate numbers');
 numberCmd
@@ -164,60 +186,78 @@ staffCmd
   .command('add')
   .description('issue a credential; the token is printed once')
   .requiredOption('--label <label>', 'who holds it')
-  .addOption(new Option('--role <role>', 'role').choices(['clerk', 'supervisor', 'auditor']).makeOptionMandatory())
+  .addOption(
+    new Option('--role <role>', 'role').choices(['clerk', 'supervisor', 'auditor']).makeOptionMandatory(),
+  )
   .action(async (opts: { label: string; role: 'clerk' | 'supervisor' | 'auditor' }) => {
     await withSystem(async (system) => {
       const { credential, token } = await system.staff.issue(opts.label, opts.role);
-      process.stdout.write(`id    ${credential.id}\nrole  ${credential.role}\ntoken ${token}\n(the token is shown only now)\n`);
+      process.stdout.write(
+        `id    ${credential.id}\nrole  ${credential.role}\ntoken ${token}\n(the token is shown only now)\n`,
+      );
     });
   });
 staffCmd.command('list').action(async () => withSystem(async (system) => print(await system.staff.list())));
-staffCmd
-  .command('revoke <id>')
-  .action(async (id: string) =>
-    withSystem(async (system) => {
-      await system.staff.revoke(id);
-      process.stdout.write(`revoked ${id}\n`);
-    }),
-  );
+staffCmd.command('revoke <id>').action(async (id: string) =>
+  withSystem(async (system) => {
+    await system.staff.revoke(id);
+    process.stdout.write(`revoked ${id}\n`);
+  }),
+);
 
 const residentCmd = program.command('resident').description('read the register (each read is recorded)');
 residentCmd
   .command('show <id>')
   .option('--purpose <purpose>', 'purpose of the access', 'operator-cli')
-  .action(async (id: string, opts: { purpose: string }) => withSystem(async (system) => print(await system.registry.get(id, operator(opts.purpose)))));
+  .action(async (id: string, opts: { purpose: string }) =>
+    withSystem(async (system) => print(await system.registry.get(id, operator(opts.purpose)))),
+  );
 residentCmd
   .command('search')
-  .option('--number <number>', 'individual number (prefer MYNA_SEARCH_NUMBER to keep it out of shell history)')
+  .option(
+    '--number <number>',
+    'individual number (prefer MYNA_SEARCH_NUMBER to keep it out of shell history)',
+  )
   .option('--name <name>')
   .option('--kana <kana>')
   .option('--birth-date <date>')
   .option('--purpose <purpose>', 'purpose of the access', 'operator-cli')
-  .action(async (opts: { number?: string; name?: string; kana?: string; birthDate?: string; purpose: string }) =>
-    withSystem(async (system) => {
-      const number = opts.number ?? process.env['MYNA_SEARCH_NUMBER'];
-      const query =
-        number !== undefined
-          ? { number }
-          : opts.name !== undefined
-            ? { name: opts.name, birthDate: opts.birthDate ?? '' }
-            : { kana: opts.kana ?? '', birthDate: opts.birthDate ?? '' };
-      print(await system.registry.search(query, operator(opts.purpose)));
-    }),
+  .action(
+    async (opts: { number?: string; name?: string; kana?: string; birthDate?: string; purpose: string }) =>
+      withSystem(async (system) => {
+        const number = opts.number ?? process.env['MYNA_SEARCH_NUMBER'];
+        const query =
+          number !== undefined
+            ? { number }
+            : opts.name !== undefined
+              ? { name: opts.name, birthDate: opts.birthDate ?? '' }
+              : { kana: opts.kana ?? '', birthDate: opts.birthDate ?? '' };
+        print(await system.registry.search(query, operator(opts.purpose)));
+      }),
   );
 residentCmd
   .command('history <id>')
   .option('--purpose <purpose>', 'purpose of the access', 'operator-cli')
-  .action(async (id: string, opts: { purpose: string }) => withSystem(async (system) => print(await system.registry.history(id, operator(opts.purpose)))));
+  .action(async (id: string, opts: { purpose: string }) =>
+    withSystem(async (system) => print(await system.registry.history(id, operator(opts.purpose)))),
+  );
 
 const reviewCmd = program.command('review').description('registrations held as likely duplicates');
-reviewCmd.command('list').action(async () => withSystem(async (system) => print(await system.registry.reviews.list('pending', 100))));
+reviewCmd
+  .command('list')
+  .action(async () =>
+    withSystem(async (system) => print(await system.registry.reviews.list('pending', 100))),
+  );
 reviewCmd
   .command('decide <id>')
   .addOption(new Option('--decision <decision>').choices(['register', 'reject']).makeOptionMandatory())
   .option('--reason <reason>', 'why', '')
   .action(async (id: string, opts: { decision: 'register' | 'reject'; reason: string }) =>
-    withSystem(async (system) => print(await system.registry.reviews.decide(id, opts.decision, opts.reason, operator('registration-review')))),
+    withSystem(async (system) =>
+      print(
+        await system.registry.reviews.decide(id, opts.decision, opts.reason, operator('registration-review')),
+      ),
+    ),
   );
 
 const muniCmd = program.command('municipality').description('the municipalities the register knows');
@@ -256,7 +296,9 @@ try {
   }
   const message = error instanceof Error ? error.message : String(error);
   if (/ECONNREFUSED|ENOTFOUND|password authentication/.test(message)) {
-    process.stderr.write(`Cannot reach the database (${message}). Check DATABASE_URL, or unset it to use SQLite.\n`);
+    process.stderr.write(
+      `Cannot reach the database (${message}). Check DATABASE_URL, or unset it to use SQLite.\n`,
+    );
     process.exit(2);
   }
   throw error;

@@ -60,4 +60,3 @@ export function createRegistryContext(deps: RegistryDeps): RegistryContext {
     },
   };
 }
-

@@ -6,7 +6,8 @@ export const REGISTRY_ERRORS = {
   REGISTRY_UNKNOWN_MUNICIPALITY: 'The municipality code is not in the register of municipalities.',
   REGISTRY_RESIDENT_NOT_FOUND: 'No resident has this id.',
   REGISTRY_LOCAL_ID_TAKEN: 'Another resident of this municipality already has this 宛名番号.',
-  REGISTRY_RESIDENT_DECEASED: 'The resident is recorded as deceased; only a correction may change the record.',
+  REGISTRY_RESIDENT_DECEASED:
+    'The resident is recorded as deceased; only a correction may change the record.',
   REGISTRY_INVALID_EVENT: 'The life event is invalid (see details).',
   REGISTRY_REVIEW_NOT_FOUND: 'No registration review has this id.',
   REGISTRY_REVIEW_DECIDED: 'The registration review has already been decided.',

@@ -5,7 +5,8 @@ import { dialects } from '../../test/support/stores.ts';
 import { listAccessRecords } from '../audit/index.ts';
 import { encodeShiftJis } from './import-csv/encode-shift-jis.test-util.ts';
 
-const HEADER = 'local_id,municipality_code,family_name,given_name,family_name_kana,given_name_kana,birth_date,sex,postal_code,address';
+const HEADER =
+  'local_id,municipality_code,family_name,given_name,family_name_kana,given_name_kana,birth_date,sex,postal_code,address';
 const good = [
   'L-1,131016,佐藤,太郎,サトウ,タロウ,1970-01-15,1,1000001,東京都千代田区千代田1-1',
   'L-2,131016,佐藤,花子,サトウ,ハナコ,1972-06-30,2,1000001,東京都千代田区千代田1-1',
@@ -32,7 +33,11 @@ for (const { dialect, skip } of await dialects()) {
         good[2],
       ].join('\r\n');
       const progress: number[] = [];
-      const report = await t.registry.import(Buffer.from(csv), { actor: clerk, batchSize: 2, onProgress: (done) => progress.push(done) });
+      const report = await t.registry.import(Buffer.from(csv), {
+        actor: clerk,
+        batchSize: 2,
+        onProgress: (done) => progress.push(done),
+      });
       assert.equal(report.rows, 7);
       assert.equal(report.registered, 3);
       assert.deepEqual(
@@ -50,7 +55,10 @@ for (const { dialect, skip } of await dialects()) {
       assert.deepEqual([...ids.keys()].sort(), ['L-1', 'L-2', 'L-3']);
       const foreign = await t.registry.get(ids.get('L-3')!, clerk);
       assert.equal(foreign.address, '東京都千代田区丸の内1丁目1番1号, 101');
-      assert.equal((await listAccessRecords(t.store.db, { residentId: ids.get('L-1')!, limit: 5 }))[0]?.action, 'create');
+      assert.equal(
+        (await listAccessRecords(t.store.db, { residentId: ids.get('L-1')!, limit: 5 }))[0]?.action,
+        'create',
+      );
       assert.match(await t.registry.revealNumber(ids.get('L-2')!, clerk), /^\d{12}$/);
     });
 
@@ -96,14 +104,25 @@ for (const { dialect, skip } of await dialects()) {
 
     it('a dry run checks everything and writes nothing', async () => {
       const before = await t.registry.count();
-      const report = await t.registry.import(Buffer.from(`${HEADER}\nD-1,131016,森,一,モリ,ハジメ,1999-09-09,1,,東京都千代田区1\n`), { actor: clerk, dryRun: true });
-      assert.deepEqual([report.rows, report.registered, report.errors.length, report.dryRun], [1, 0, 0, true]);
+      const report = await t.registry.import(
+        Buffer.from(`${HEADER}\nD-1,131016,森,一,モリ,ハジメ,1999-09-09,1,,東京都千代田区1\n`),
+        { actor: clerk, dryRun: true },
+      );
+      assert.deepEqual(
+        [report.rows, report.registered, report.errors.length, report.dryRun],
+        [1, 0, 0, true],
+      );
       assert.deepEqual(await t.registry.count(), before);
     });
 
     it('refuses a file without the required columns before writing anything', async () => {
-      await assert.rejects(t.registry.import(Buffer.from('family_name,address\n佐藤,東京\n'), { actor: clerk }), { code: 'IMPORT_CSV_HEADER' });
-      await assert.rejects(t.registry.import(Buffer.alloc(0), { actor: clerk }), { code: 'IMPORT_CSV_EMPTY' });
+      await assert.rejects(
+        t.registry.import(Buffer.from('family_name,address\n佐藤,東京\n'), { actor: clerk }),
+        { code: 'IMPORT_CSV_HEADER' },
+      );
+      await assert.rejects(t.registry.import(Buffer.alloc(0), { actor: clerk }), {
+        code: 'IMPORT_CSV_EMPTY',
+      });
     });
   });
 }

@@ -56,7 +56,11 @@ const SNAKE_TO_CAMEL: Record<string, string> = {
  * Good rows are written in batches, each batch one transaction (rows, numbers, history,
  * access records together), so an interrupted import leaves whole rows only.
  */
-export async function importResidents(ctx: RegistryContext, bytes: Uint8Array, options: ImportOptions): Promise<ImportReport> {
+export async function importResidents(
+  ctx: RegistryContext,
+  bytes: Uint8Array,
+  options: ImportOptions,
+): Promise<ImportReport> {
   const batchSize = options.batchSize ?? 2000;
   const maxErrors = options.maxErrors ?? 1000;
   const total = countDataLines(bytes);
@@ -80,7 +84,9 @@ export async function importResidents(ctx: RegistryContext, bytes: Uint8Array, o
     batch = [];
     lines = [];
     if (!options.dryRun) {
-      const outcomes = await ctx.store.db.transaction().execute((trx) => registerResidents(ctx, trx, inputs, options.actor));
+      const outcomes = await ctx.store.db
+        .transaction()
+        .execute((trx) => registerResidents(ctx, trx, inputs, options.actor));
       outcomes.forEach((o, i) => {
         if (o.kind === 'registered') registered++;
         else if (o.kind === 'review') queuedForReview++;
@@ -105,7 +111,8 @@ export async function importResidents(ctx: RegistryContext, bytes: Uint8Array, o
     }
     const checked = validateResident(raw, validation);
     if (!checked.ok) {
-      for (const e of checked.errors) addError({ line: item.line, code: e.code, message: e.message, field: e.at });
+      for (const e of checked.errors)
+        addError({ line: item.line, code: e.code, message: e.message, field: e.at });
       continue;
     }
     batch.push(checked.value);
@@ -114,5 +121,11 @@ export async function importResidents(ctx: RegistryContext, bytes: Uint8Array, o
   }
   await flush();
   options.onProgress?.(rows, rows);
-  return { rows, registered, queuedForReview, errors: errorCount > errors.length ? [...errors] : errors, dryRun: options.dryRun === true };
+  return {
+    rows,
+    registered,
+    queuedForReview,
+    errors: errorCount > errors.length ? [...errors] : errors,
+    dryRun: options.dryRun === true,
+  };
 }

@@ -1,12 +1,17 @@
-import type { Actor } from '../core/index.ts';
 import { auditMigrations } from '../audit/index.ts';
+import type { Actor } from '../core/index.ts';
 import { numberMigrations } from '../number/index.ts';
 import { type DomainMigration, outboxMigration } from '../store/index.ts';
 import { createRegistryContext, type RegistryDeps } from './context.ts';
 import { registryError } from './errors.ts';
-import { importResidents, type ImportOptions, type ImportReport } from './import-residents.ts';
+import { type ImportOptions, type ImportReport, importResidents } from './import-residents.ts';
 import { createLifeEvents } from './life-events.ts';
-import { addMunicipality, listMunicipalities, type Municipality, seedMunicipalities } from './municipalities.ts';
+import {
+  addMunicipality,
+  listMunicipalities,
+  type Municipality,
+  seedMunicipalities,
+} from './municipalities.ts';
 import { createReads } from './read-residents.ts';
 import { type RegistrationOutcome, registerResidents } from './register-residents.ts';
 import { registryMigrations, registryTables } from './registry-tables.ts';
@@ -14,8 +19,8 @@ import { createReviews } from './reviews.ts';
 import { validateResident } from './validate-resident.ts';
 
 export { REGISTRY_ERRORS, type RegistryErrorCode } from './errors.ts';
-export type { ImportReport, ImportRowError } from './import-residents.ts';
 export { RESIDENT_COLUMNS as CSV_COLUMNS } from './import-csv/index.ts';
+export type { ImportReport, ImportRowError } from './import-residents.ts';
 export type { LifeEventInput, LifeEventKind } from './life-events.ts';
 export type { Municipality } from './municipalities.ts';
 export type { ResidentEvent, SearchQuery, SearchResult } from './read-residents.ts';
@@ -24,7 +29,12 @@ export { MUTABLE_ITEMS, type MutableItem, type Resident, type ResidentInput } fr
 export type { Review } from './reviews.ts';
 
 /** Every table the register needs, with the tables of the parts it stands on. */
-export const migrations: readonly DomainMigration[] = [outboxMigration, ...auditMigrations, ...numberMigrations, ...registryMigrations];
+export const migrations: readonly DomainMigration[] = [
+  outboxMigration,
+  ...auditMigrations,
+  ...numberMigrations,
+  ...registryMigrations,
+];
 
 /** The resident register: registration, life events, reads, the review queue, imports. */
 export function createRegistry(deps: RegistryDeps) {
@@ -37,11 +47,15 @@ export function createRegistry(deps: RegistryDeps) {
     async register(raw: Record<string, unknown>, actor: Actor): Promise<RegistrationOutcome> {
       const checked = validateResident(raw, await ctx.validationContext());
       if (!checked.ok) throw registryError('REGISTRY_INVALID_RESIDENT', 'invalid', checked.errors);
-      const [outcome] = await deps.store.db.transaction().execute((trx) => registerResidents(ctx, trx, [checked.value], actor));
-      if (outcome?.kind === 'rejected') throw registryError('REGISTRY_LOCAL_ID_TAKEN', 'conflict', [outcome.error]);
+      const [outcome] = await deps.store.db
+        .transaction()
+        .execute((trx) => registerResidents(ctx, trx, [checked.value], actor));
+      if (outcome?.kind === 'rejected')
+        throw registryError('REGISTRY_LOCAL_ID_TAKEN', 'conflict', [outcome.error]);
       return outcome!;
     },
-    import: (bytes: Uint8Array, options: ImportOptions): Promise<ImportReport> => importResidents(ctx, bytes, options),
+    import: (bytes: Uint8Array, options: ImportOptions): Promise<ImportReport> =>
+      importResidents(ctx, bytes, options),
     get: reads.get,
     search: reads.search,
     history: reads.history,

@@ -57,19 +57,33 @@ export function createLifeEvents(ctx: RegistryContext) {
       const problems: ErrorDetail[] = [];
       const kind = input.kind;
       if (!(kind in ALLOWED)) {
-        throw registryError('REGISTRY_INVALID_EVENT', 'invalid', [{ at: 'kind', code: 'EVENT_KIND_UNKNOWN', message: `unknown event kind ${String(kind)}` }]);
+        throw registryError('REGISTRY_INVALID_EVENT', 'invalid', [
+          { at: 'kind', code: 'EVENT_KIND_UNKNOWN', message: `unknown event kind ${String(kind)}` },
+        ]);
       }
       const changes = input.changes ?? {};
       for (const key of Object.keys(changes)) {
         if (!ALLOWED[kind].includes(key as MutableItem)) {
-          problems.push({ at: `changes.${key}`, code: 'EVENT_ITEM_NOT_ALLOWED', message: `a ${kind} event cannot change ${key}` });
+          problems.push({
+            at: `changes.${key}`,
+            code: 'EVENT_ITEM_NOT_ALLOWED',
+            message: `a ${kind} event cannot change ${key}`,
+          });
         }
       }
       if (kind === 'correction' && (input.reason ?? '').trim() === '') {
-        problems.push({ at: 'reason', code: 'EVENT_REASON_REQUIRED', message: 'a correction needs a reason' });
+        problems.push({
+          at: 'reason',
+          code: 'EVENT_REASON_REQUIRED',
+          message: 'a correction needs a reason',
+        });
       }
       if (kind === 'move' && changes.address === undefined) {
-        problems.push({ at: 'changes.address', code: 'EVENT_ADDRESS_REQUIRED', message: 'a move needs the new address' });
+        problems.push({
+          at: 'changes.address',
+          code: 'EVENT_ADDRESS_REQUIRED',
+          message: 'a move needs the new address',
+        });
       }
       const date = parseDate(input.effectiveDate ?? '');
       if (!date.ok) problems.push({ at: 'effectiveDate', code: date.code, message: date.message });
@@ -78,7 +92,11 @@ export function createLifeEvents(ctx: RegistryContext) {
 
       return store.db.transaction().execute(async (trx) => {
         const t = registryTables(trx);
-        const row = await t.selectFrom('resident').selectAll().where('id', '=', residentId).executeTakeFirst();
+        const row = await t
+          .selectFrom('resident')
+          .selectAll()
+          .where('id', '=', residentId)
+          .executeTakeFirst();
         if (row === undefined) throw registryError('REGISTRY_RESIDENT_NOT_FOUND', 'not-found');
         const current = fromRow(row);
         if (input.expectedVersion !== undefined && input.expectedVersion !== current.version) {
@@ -90,10 +108,18 @@ export function createLifeEvents(ctx: RegistryContext) {
         const validation = await ctx.validationContext(trx);
         const dateProblems: ErrorDetail[] = [];
         if (effectiveDate > validation.today) {
-          dateProblems.push({ at: 'effectiveDate', code: 'DATE_IN_FUTURE', message: 'effectiveDate is in the future' });
+          dateProblems.push({
+            at: 'effectiveDate',
+            code: 'DATE_IN_FUTURE',
+            message: 'effectiveDate is in the future',
+          });
         }
         if (effectiveDate < current.birthDate) {
-          dateProblems.push({ at: 'effectiveDate', code: 'DATE_BEFORE_BIRTH', message: 'effectiveDate is before the birth date' });
+          dateProblems.push({
+            at: 'effectiveDate',
+            code: 'DATE_BEFORE_BIRTH',
+            message: 'effectiveDate is before the birth date',
+          });
         }
         if (dateProblems.length > 0) throw registryError('REGISTRY_INVALID_EVENT', 'invalid', dateProblems);
 
@@ -117,7 +143,9 @@ export function createLifeEvents(ctx: RegistryContext) {
           }
         }
         if (kind !== 'death' && Object.keys(diff).length === 0) {
-          throw registryError('REGISTRY_INVALID_EVENT', 'invalid', [{ at: 'changes', code: 'EVENT_NO_CHANGE', message: 'the event changes nothing' }]);
+          throw registryError('REGISTRY_INVALID_EVENT', 'invalid', [
+            { at: 'changes', code: 'EVENT_NO_CHANGE', message: 'the event changes nothing' },
+          ]);
         }
         const now = clock.now();
         const updated = await t
@@ -132,7 +160,8 @@ export function createLifeEvents(ctx: RegistryContext) {
           .where('id', '=', residentId)
           .where('version', '=', current.version)
           .executeTakeFirst();
-        if (Number(updated.numUpdatedRows) !== 1) throw registryError('REGISTRY_VERSION_CONFLICT', 'conflict');
+        if (Number(updated.numUpdatedRows) !== 1)
+          throw registryError('REGISTRY_VERSION_CONFLICT', 'conflict');
         if (kind === 'death') diff['status'] = { before: current.status, after: 'deceased' };
 
         await t
@@ -161,18 +190,33 @@ export function createLifeEvents(ctx: RegistryContext) {
         if ('municipalityCode' in diff) {
           await appendEvent(trx, {
             topic: 'resident.moved-municipality',
-            payload: { residentId, from: current.municipalityCode, to: String(diff['municipalityCode']?.after), effectiveDate },
+            payload: {
+              residentId,
+              from: current.municipalityCode,
+              to: String(diff['municipalityCode']?.after),
+              effectiveDate,
+            },
             at: now,
           });
         }
         if (kind === 'death') {
           await appendEvent(trx, { topic: 'resident.died', payload: { residentId, effectiveDate }, at: now });
         }
-        const items = [...new Set(Object.keys(diff).filter((k) => k !== 'status').map((k) => PERSONAL_ITEM[k as MutableItem]))];
+        const items = [
+          ...new Set(
+            Object.keys(diff)
+              .filter((k) => k !== 'status')
+              .map((k) => PERSONAL_ITEM[k as MutableItem]),
+          ),
+        ];
         await recordAccess(trx, store.capabilities, [
           { actor, action: 'update', residentId, items: kind === 'death' ? ['status'] : items, at: now },
         ]);
-        const after = await t.selectFrom('resident').selectAll().where('id', '=', residentId).executeTakeFirstOrThrow();
+        const after = await t
+          .selectFrom('resident')
+          .selectAll()
+          .where('id', '=', residentId)
+          .executeTakeFirstOrThrow();
         return fromRow(after);
       });
     },
@@ -180,11 +224,17 @@ export function createLifeEvents(ctx: RegistryContext) {
     /** Retires a leaked number and issues a new one; identity and history stay. */
     async reassignNumber(residentId: string, reason: string, actor: Actor): Promise<{ numberLast4: string }> {
       if (reason.trim() === '') {
-        throw registryError('REGISTRY_INVALID_EVENT', 'invalid', [{ at: 'reason', code: 'EVENT_REASON_REQUIRED', message: 'say why the number is replaced' }]);
+        throw registryError('REGISTRY_INVALID_EVENT', 'invalid', [
+          { at: 'reason', code: 'EVENT_REASON_REQUIRED', message: 'say why the number is replaced' },
+        ]);
       }
       return store.db.transaction().execute(async (trx) => {
         const t = registryTables(trx);
-        const row = await t.selectFrom('resident').select(['id', 'status', 'version']).where('id', '=', residentId).executeTakeFirst();
+        const row = await t
+          .selectFrom('resident')
+          .select(['id', 'status', 'version'])
+          .where('id', '=', residentId)
+          .executeTakeFirst();
         if (row === undefined) throw registryError('REGISTRY_RESIDENT_NOT_FOUND', 'not-found');
         if (row.status === 'deceased') throw registryError('REGISTRY_RESIDENT_DECEASED', 'conflict');
         const now = clock.now();
@@ -203,9 +253,15 @@ export function createLifeEvents(ctx: RegistryContext) {
             changes: null,
           })
           .execute();
-        await t.updateTable('resident').set({ updated_at: now.toISOString(), version: Number(row.version) + 1 }).where('id', '=', residentId).execute();
+        await t
+          .updateTable('resident')
+          .set({ updated_at: now.toISOString(), version: Number(row.version) + 1 })
+          .where('id', '=', residentId)
+          .execute();
         await appendEvent(trx, { topic: 'number.reassigned', payload: { residentId }, at: now });
-        await recordAccess(trx, store.capabilities, [{ actor, action: 'reassign-number', residentId, items: ['number'], at: now }]);
+        await recordAccess(trx, store.capabilities, [
+          { actor, action: 'reassign-number', residentId, items: ['number'], at: now },
+        ]);
         return { numberLast4: number.slice(-4) };
       });
     },

@@ -19,13 +19,19 @@ export async function addMunicipality(db: AnyDb, m: Municipality): Promise<void>
   const valid = validateMunicipalityCode(m.code);
   if (!valid.ok || m.name.trim() === '' || m.prefecture.trim() === '') {
     throw registryError('REGISTRY_UNKNOWN_MUNICIPALITY', 'invalid', [
-      { at: 'code', code: valid.ok ? 'NAME_EMPTY' : valid.code, message: valid.ok ? 'name and prefecture are required' : valid.message },
+      {
+        at: 'code',
+        code: valid.ok ? 'NAME_EMPTY' : valid.code,
+        message: valid.ok ? 'name and prefecture are required' : valid.message,
+      },
     ]);
   }
   await registryTables(db)
     .insertInto('municipality')
     .values({ code: valid.value, prefecture: m.prefecture.trim(), name: m.name.trim() })
-    .onConflict((oc) => oc.column('code').doUpdateSet({ prefecture: m.prefecture.trim(), name: m.name.trim() }))
+    .onConflict((oc) =>
+      oc.column('code').doUpdateSet({ prefecture: m.prefecture.trim(), name: m.name.trim() }),
+    )
     .execute();
 }
 

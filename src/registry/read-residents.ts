@@ -4,10 +4,10 @@ import { normalizeKana, normalizeName, parseDate } from '../matching/index.ts';
 import { validateIndividualNumber } from '../number/index.ts';
 import type { RegistryContext } from './context.ts';
 import { registryError } from './errors.ts';
+import { ALL_ITEMS } from './register-residents.ts';
 import { registryTables } from './registry-tables.ts';
 import type { Resident } from './resident.ts';
 import { fromRow } from './resident-row.ts';
-import { ALL_ITEMS } from './register-residents.ts';
 
 export interface ResidentEvent {
   readonly id: string;
@@ -39,10 +39,20 @@ export function createReads(ctx: RegistryContext) {
   return {
     async get(id: string, actor: Actor): Promise<Resident> {
       return store.db.transaction().execute(async (trx) => {
-        const row = await registryTables(trx).selectFrom('resident').selectAll().where('id', '=', id).executeTakeFirst();
+        const row = await registryTables(trx)
+          .selectFrom('resident')
+          .selectAll()
+          .where('id', '=', id)
+          .executeTakeFirst();
         if (row === undefined) throw registryError('REGISTRY_RESIDENT_NOT_FOUND', 'not-found');
         await recordAccess(trx, store.capabilities, [
-          { actor, action: 'read', residentId: id, items: ALL_ITEMS.filter((i) => i !== 'number'), at: clock.now() },
+          {
+            actor,
+            action: 'read',
+            residentId: id,
+            items: ALL_ITEMS.filter((i) => i !== 'number'),
+            at: clock.now(),
+          },
         ]);
         return fromRow(row);
       });
@@ -55,22 +65,34 @@ export function createReads(ctx: RegistryContext) {
         let retiredNumber = false;
         if ('number' in query) {
           const valid = validateIndividualNumber(query.number);
-          if (!valid.ok) throw registryError('REGISTRY_INVALID_SEARCH', 'invalid', [{ at: 'number', code: valid.code, message: valid.message }]);
+          if (!valid.ok)
+            throw registryError('REGISTRY_INVALID_SEARCH', 'invalid', [
+              { at: 'number', code: valid.code, message: valid.message },
+            ]);
           const hit = await ctx.vault.lookup(trx, valid.value);
           retiredNumber = hit?.status === 'retired';
           const row =
             hit === undefined || retiredNumber
               ? undefined
-              : await t.selectFrom('resident').selectAll().where('id', '=', hit.residentId).executeTakeFirst();
+              : await t
+                  .selectFrom('resident')
+                  .selectAll()
+                  .where('id', '=', hit.residentId)
+                  .executeTakeFirst();
           residents = row === undefined ? [] : [fromRow(row)];
         } else {
           const date = parseDate(query.birthDate);
           if (!date.ok) {
-            throw registryError('REGISTRY_INVALID_SEARCH', 'invalid', [{ at: 'birthDate', code: date.code, message: date.message }]);
+            throw registryError('REGISTRY_INVALID_SEARCH', 'invalid', [
+              { at: 'birthDate', code: date.code, message: date.message },
+            ]);
           }
           const byName = 'name' in query;
           const key = byName ? normalizeName(query.name) : normalizeKana(query.kana);
-          if (key === '') throw registryError('REGISTRY_INVALID_SEARCH', 'invalid', [{ at: byName ? 'name' : 'kana', code: 'NAME_EMPTY', message: 'the name is empty' }]);
+          if (key === '')
+            throw registryError('REGISTRY_INVALID_SEARCH', 'invalid', [
+              { at: byName ? 'name' : 'kana', code: 'NAME_EMPTY', message: 'the name is empty' },
+            ]);
           const rows = await t
             .selectFrom('resident')
             .selectAll()
@@ -84,7 +106,13 @@ export function createReads(ctx: RegistryContext) {
         await recordAccess(
           trx,
           store.capabilities,
-          residents.map((r) => ({ actor, action: 'search' as const, residentId: r.id, items: ALL_ITEMS.filter((i) => i !== 'number'), at: clock.now() })),
+          residents.map((r) => ({
+            actor,
+            action: 'search' as const,
+            residentId: r.id,
+            items: ALL_ITEMS.filter((i) => i !== 'number'),
+            at: clock.now(),
+          })),
         );
         return retiredNumber ? { residents, retiredNumber } : { residents };
       });
@@ -95,8 +123,15 @@ export function createReads(ctx: RegistryContext) {
         const t = registryTables(trx);
         const exists = await t.selectFrom('resident').select('id').where('id', '=', id).executeTakeFirst();
         if (exists === undefined) throw registryError('REGISTRY_RESIDENT_NOT_FOUND', 'not-found');
-        const rows = await t.selectFrom('resident_event').selectAll().where('resident_id', '=', id).orderBy('id').execute();
-        await recordAccess(trx, store.capabilities, [{ actor, action: 'read', residentId: id, items: ['history'], at: clock.now() }]);
+        const rows = await t
+          .selectFrom('resident_event')
+          .selectAll()
+          .where('resident_id', '=', id)
+          .orderBy('id')
+          .execute();
+        await recordAccess(trx, store.capabilities, [
+          { actor, action: 'read', residentId: id, items: ['history'], at: clock.now() },
+        ]);
         return rows.map((r) => ({
           id: r.id,
           kind: r.kind,
@@ -113,10 +148,16 @@ export function createReads(ctx: RegistryContext) {
     /** The full individual number, for a clerk who must write it on a form. */
     async revealNumber(id: string, actor: Actor): Promise<string> {
       return store.db.transaction().execute(async (trx) => {
-        const exists = await registryTables(trx).selectFrom('resident').select('id').where('id', '=', id).executeTakeFirst();
+        const exists = await registryTables(trx)
+          .selectFrom('resident')
+          .select('id')
+          .where('id', '=', id)
+          .executeTakeFirst();
         if (exists === undefined) throw registryError('REGISTRY_RESIDENT_NOT_FOUND', 'not-found');
         const number = await ctx.vault.reveal(trx, id);
-        await recordAccess(trx, store.capabilities, [{ actor, action: 'reveal-number', residentId: id, items: ['number'], at: clock.now() }]);
+        await recordAccess(trx, store.capabilities, [
+          { actor, action: 'reveal-number', residentId: id, items: ['number'], at: clock.now() },
+        ]);
         return number;
       });
     },

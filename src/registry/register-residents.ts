@@ -79,7 +79,8 @@ async function findCandidates(db: AnyDb, rows: readonly RegistryTables['resident
     const pairs = rows.filter((r) => r[column] !== null).map((r) => [r[column]!, r.birth_date] as const);
     for (let i = 0; i < pairs.length; i += chunk) {
       const values = sql.join(pairs.slice(i, i + chunk).map(([k, b]) => sql`(${k}, ${b})`));
-      const found = await sql<Candidate>`select id, family_name, given_name, family_name_kana, given_name_kana,
+      const found =
+        await sql<Candidate>`select id, family_name, given_name, family_name_kana, given_name_kana,
           birth_date, sex, address, name_key, kana_key from resident
         where status = 'active' and (${sql.ref(column)}, birth_date) in (values ${values})`.execute(db);
       out.push(...found.rows);
@@ -111,8 +112,13 @@ export async function registerResidents(
   const localIds = rows.filter((r) => r.local_id !== null);
   const taken = new Set<string>();
   for (let i = 0; i < localIds.length; i += 500) {
-    const values = sql.join(localIds.slice(i, i + 500).map((r) => sql`(${r.municipality_code}, ${r.local_id})`));
-    const found = await sql<{ municipality_code: string; local_id: string }>`select municipality_code, local_id
+    const values = sql.join(
+      localIds.slice(i, i + 500).map((r) => sql`(${r.municipality_code}, ${r.local_id})`),
+    );
+    const found = await sql<{
+      municipality_code: string;
+      local_id: string;
+    }>`select municipality_code, local_id
       from resident where (municipality_code, local_id) in (values ${values})`.execute(db);
     for (const f of found.rows) taken.add(`${f.municipality_code}|${f.local_id}`);
   }
@@ -154,7 +160,11 @@ export async function registerResidents(
       if (taken.has(k)) {
         outcomes[i] = {
           kind: 'rejected',
-          error: { at: 'localId', code: 'REGISTRY_LOCAL_ID_TAKEN', message: `宛名番号 ${row.local_id} is already registered` },
+          error: {
+            at: 'localId',
+            code: 'REGISTRY_LOCAL_ID_TAKEN',
+            message: `宛名番号 ${row.local_id} is already registered`,
+          },
         };
         return;
       }
@@ -162,17 +172,31 @@ export async function registerResidents(
     }
     const found = [...(duplicatesOf.get(i) ?? [])];
     // Two rows of the same submission for one person are a duplicate too.
-    for (const k of [keyOf(row.name_key, row.birth_date), row.kana_key && keyOf(row.kana_key, row.birth_date)]) {
+    for (const k of [
+      keyOf(row.name_key, row.birth_date),
+      row.kana_key && keyOf(row.kana_key, row.birth_date),
+    ]) {
       if (!k) continue;
       const earlier = seenInBatch.get(k);
-      if (earlier !== undefined && !options.skipDuplicateCheck && matchPerson(facts(inputs[earlier]!), facts(input)).decision !== 'different') {
+      if (
+        earlier !== undefined &&
+        !options.skipDuplicateCheck &&
+        matchPerson(facts(inputs[earlier]!), facts(input)).decision !== 'different'
+      ) {
         const o = outcomes[earlier];
         if (o?.kind === 'registered') found.push(o.residentId);
       }
     }
     if (found.length > 0) {
       const reviewId = uuidv7(now.getTime());
-      reviews.push([reviewId, 'pending', at, actor.id, JSON.stringify(input), JSON.stringify([...new Set(found)])]);
+      reviews.push([
+        reviewId,
+        'pending',
+        at,
+        actor.id,
+        JSON.stringify(input),
+        JSON.stringify([...new Set(found)]),
+      ]);
       outcomes[i] = { kind: 'review', reviewId, candidateIds: [...new Set(found)] };
       return;
     }

@@ -132,15 +132,28 @@ export const registryMigrations: DomainMigration[] = [
         }
       }
       await resident.execute();
-      await db.schema.createIndex('resident_code_unique').unique().on('resident').column('resident_code').execute();
+      await db.schema
+        .createIndex('resident_code_unique')
+        .unique()
+        .on('resident')
+        .column('resident_code')
+        .execute();
       await db.schema
         .createIndex('resident_local_id_unique')
         .unique()
         .on('resident')
         .columns(['municipality_code', 'local_id'])
         .execute();
-      await db.schema.createIndex('resident_name_birth').on('resident').columns(['name_key', 'birth_date']).execute();
-      await db.schema.createIndex('resident_kana_birth').on('resident').columns(['kana_key', 'birth_date']).execute();
+      await db.schema
+        .createIndex('resident_name_birth')
+        .on('resident')
+        .columns(['name_key', 'birth_date'])
+        .execute();
+      await db.schema
+        .createIndex('resident_kana_birth')
+        .on('resident')
+        .columns(['kana_key', 'birth_date'])
+        .execute();
       await db.schema.createIndex('resident_household').on('resident').columns(['household_id']).execute();
 
       await db.schema
@@ -155,7 +168,11 @@ export const registryMigrations: DomainMigration[] = [
         .addColumn('reason', 'text')
         .addColumn('changes', 'text')
         .execute();
-      await db.schema.createIndex('resident_event_resident').on('resident_event').columns(['resident_id', 'id']).execute();
+      await db.schema
+        .createIndex('resident_event_resident')
+        .on('resident_event')
+        .columns(['resident_id', 'id'])
+        .execute();
 
       await db.schema
         .createTable('registration_review')
@@ -170,7 +187,11 @@ export const registryMigrations: DomainMigration[] = [
         .addColumn('decision_reason', 'text')
         .addColumn('resident_id', 'text')
         .execute();
-      await db.schema.createIndex('registration_review_status').on('registration_review').columns(['status', 'id']).execute();
+      await db.schema
+        .createIndex('registration_review_status')
+        .on('registration_review')
+        .columns(['status', 'id'])
+        .execute();
 
       await db.schema
         .createTable('registry_counter')

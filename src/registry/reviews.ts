@@ -27,7 +27,12 @@ export function createReviews(ctx: RegistryContext) {
   const { store, clock } = ctx;
   return {
     async list(status: Review['status'], limit: number, after?: string): Promise<Review[]> {
-      let q = registryTables(store.db).selectFrom('registration_review').selectAll().where('status', '=', status).orderBy('id').limit(limit);
+      let q = registryTables(store.db)
+        .selectFrom('registration_review')
+        .selectAll()
+        .where('status', '=', status)
+        .orderBy('id')
+        .limit(limit);
       if (after !== undefined) q = q.where('id', '>', after);
       const rows = await q.execute();
       return rows.map((r) => ({
@@ -53,7 +58,11 @@ export function createReviews(ctx: RegistryContext) {
     ): Promise<{ status: 'approved' | 'rejected'; residentId: string | null }> {
       return store.db.transaction().execute(async (trx) => {
         const t = registryTables(trx);
-        const review = await t.selectFrom('registration_review').selectAll().where('id', '=', reviewId).executeTakeFirst();
+        const review = await t
+          .selectFrom('registration_review')
+          .selectAll()
+          .where('id', '=', reviewId)
+          .executeTakeFirst();
         if (review === undefined) throw registryError('REGISTRY_REVIEW_NOT_FOUND', 'not-found');
         if (review.status !== 'pending') throw registryError('REGISTRY_REVIEW_DECIDED', 'conflict');
         let residentId: string | null = null;
@@ -68,7 +77,13 @@ export function createReviews(ctx: RegistryContext) {
         const status = decision === 'register' ? 'approved' : 'rejected';
         const done = await t
           .updateTable('registration_review')
-          .set({ status, decided_at: clock.now().toISOString(), decided_by: actor.id, decision_reason: reason.trim() || null, resident_id: residentId })
+          .set({
+            status,
+            decided_at: clock.now().toISOString(),
+            decided_by: actor.id,
+            decision_reason: reason.trim() || null,
+            resident_id: residentId,
+          })
           .where('id', '=', reviewId)
           .where('status', '=', 'pending')
           .executeTakeFirst();

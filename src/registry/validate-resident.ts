@@ -15,8 +15,14 @@ export type Validated<T> = { ok: true; value: T } | { ok: false; errors: ErrorDe
 
 const MAX_NAME = 100;
 const MAX_ADDRESS = 200;
-// Control characters and the replacement character (a sign of a broken encoding).
-const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\ufffd]/;
+/** Control characters, or U+FFFD (the mark a broken encoding leaves behind). */
+function hasForbidden(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0xfffd) return true;
+  }
+  return false;
+}
 
 type Raw = Readonly<Record<string, unknown>>;
 
@@ -40,11 +46,20 @@ export function validateResident(raw: Raw, ctx: ValidationContext): Validated<Re
   }
 
   const municipalityCode = text(raw, 'municipalityCode');
-  if (municipalityCode === undefined) bad('municipalityCode', 'FIELD_REQUIRED', 'municipalityCode is required');
+  if (municipalityCode === undefined)
+    bad('municipalityCode', 'FIELD_REQUIRED', 'municipalityCode is required');
   else if (!validateMunicipalityCode(municipalityCode).ok) {
-    bad('municipalityCode', 'MUNICIPALITY_CODE_INVALID', 'municipalityCode is not a valid 6-digit local government code');
+    bad(
+      'municipalityCode',
+      'MUNICIPALITY_CODE_INVALID',
+      'municipalityCode is not a valid 6-digit local government code',
+    );
   } else if (!ctx.municipalities.has(municipalityCode)) {
-    bad('municipalityCode', 'REGISTRY_UNKNOWN_MUNICIPALITY', `municipality ${municipalityCode} is not registered`);
+    bad(
+      'municipalityCode',
+      'REGISTRY_UNKNOWN_MUNICIPALITY',
+      `municipality ${municipalityCode} is not registered`,
+    );
   }
 
   const name = (key: string, required: boolean): string | undefined => {
@@ -52,7 +67,8 @@ export function validateResident(raw: Raw, ctx: ValidationContext): Validated<Re
     if (v === undefined) {
       if (required) bad(key, 'NAME_EMPTY', `${key} must not be empty`);
     } else if (v.length > MAX_NAME) bad(key, 'NAME_TOO_LONG', `${key} is longer than ${MAX_NAME} characters`);
-    else if (FORBIDDEN.test(v)) bad(key, 'NAME_INVALID_CHARACTER', `${key} contains a control or replacement character`);
+    else if (hasForbidden(v))
+      bad(key, 'NAME_INVALID_CHARACTER', `${key} contains a control or replacement character`);
     return v;
   };
   const familyName = name('familyName', true);
@@ -93,31 +109,66 @@ export function validateResident(raw: Raw, ctx: ValidationContext): Validated<Re
   const sexText = text(raw, 'sex');
   const sex = sexText === undefined ? undefined : parseSex(sexText);
   if (sexText === undefined) bad('sex', 'FIELD_REQUIRED', 'sex is required');
-  else if (sex === undefined) bad('sex', 'SEX_INVALID', 'sex must be male, female or unspecified (or 1, 2, 9)');
+  else if (sex === undefined)
+    bad('sex', 'SEX_INVALID', 'sex must be male, female or unspecified (or 1, 2, 9)');
 
   const address = text(raw, 'address');
   if (address === undefined) bad('address', 'ADDRESS_EMPTY', 'address must not be empty');
-  else if (address.length > MAX_ADDRESS) bad('address', 'ADDRESS_TOO_LONG', `address is longer than ${MAX_ADDRESS}`);
-  else if (FORBIDDEN.test(address)) bad('address', 'ADDRESS_INVALID_CHARACTER', 'address contains a control character');
+  else if (address.length > MAX_ADDRESS)
+    bad('address', 'ADDRESS_TOO_LONG', `address is longer than ${MAX_ADDRESS}`);
+  else if (hasForbidden(address))
+    bad('address', 'ADDRESS_INVALID_CHARACTER', 'address contains a control character');
 
-  let postalCode = text(raw, 'postalCode')?.normalize('NFKC').replace(/[-‐－〒\s]/g, '');
+  let postalCode = text(raw, 'postalCode')
+    ?.normalize('NFKC')
+    .replace(/[-‐－〒\s]/g, '');
   if (postalCode !== undefined && !/^\d{7}$/.test(postalCode)) {
     bad('postalCode', 'POSTAL_CODE_INVALID', 'postalCode must be 7 digits (NNN-NNNN)');
     postalCode = undefined;
   }
 
   const nationality = (text(raw, 'nationality') ?? 'JP').normalize('NFKC').toUpperCase();
-  if (!/^[A-Z]{2}$/.test(nationality)) bad('nationality', 'NATIONALITY_INVALID', 'nationality must be JP or a 2-letter country code');
+  if (!/^[A-Z]{2}$/.test(nationality))
+    bad('nationality', 'NATIONALITY_INVALID', 'nationality must be JP or a 2-letter country code');
 
-  const short = (key: string, pattern: RegExp, code: string, message: string): string | undefined => {
+  const short = (
+    key: string,
+    pattern: RegExp | number,
+    code: string,
+    message: string,
+  ): string | undefined => {
     const v = text(raw, key)?.normalize('NFKC');
-    if (v !== undefined && !pattern.test(v)) bad(key, code, message);
+    const ok =
+      typeof pattern === 'number'
+        ? v === undefined || (v.length <= pattern && !hasForbidden(v))
+        : v === undefined || pattern.test(v);
+    if (!ok) bad(key, code, message);
     return v;
   };
-  const localId = short('localId', /^[0-9A-Za-z-]{1,20}$/, 'LOCAL_ID_INVALID', 'localId must be 1-20 letters, digits or hyphens');
-  const householdId = short('householdId', /^[0-9A-Za-z-]{1,20}$/, 'HOUSEHOLD_ID_INVALID', 'householdId must be 1-20 letters, digits or hyphens');
-  const relationship = short('relationship', /^[^\u0000-\u001f]{1,20}$/u, 'RELATIONSHIP_INVALID', 'relationship is too long');
-  const residenceStatus = short('residenceStatus', /^[^\u0000-\u001f]{1,40}$/u, 'RESIDENCE_STATUS_INVALID', 'residenceStatus is too long');
+  const localId = short(
+    'localId',
+    /^[0-9A-Za-z-]{1,20}$/,
+    'LOCAL_ID_INVALID',
+    'localId must be 1-20 letters, digits or hyphens',
+  );
+  const householdId = short(
+    'householdId',
+    /^[0-9A-Za-z-]{1,20}$/,
+    'HOUSEHOLD_ID_INVALID',
+    'householdId must be 1-20 letters, digits or hyphens',
+  );
+  const relationship = short(
+    'relationship',
+    20,
+    'RELATIONSHIP_INVALID',
+    'relationship must be at most 20 characters, without control characters',
+  );
+  const residenceStatus = short(
+    'residenceStatus',
+    40,
+    'RESIDENCE_STATUS_INVALID',
+    'residenceStatus must be at most 40 characters, without control characters',
+  );
 
   if (errors.length > 0) return { ok: false, errors };
   return {
