@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+
+const dir = mkdtempSync(join(tmpdir(), 'myna-cli-'));
+const env = { ...process.env, MYNA_DATA_DIR: dir, LOG_LEVEL: 'silent', DATABASE_URL: '' };
+
+function myna(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['bin/myna.mjs', ...args], { env, encoding: 'utf8', timeout: 120_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('myna CLI', () => {
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints help with its commands and environment', () => {
+    const r = myna('--help');
+    assert.equal(r.status, 0);
+    for (const word of ['serve', 'demo', 'import', 'number', 'staff', 'DATABASE_URL', 'PORT']) assert.match(r.stdout, new RegExp(word));
+  });
+
+  it('validates numbers: exit 0 when valid, 1 with the reason when not', () => {
+    assert.deepEqual([myna('number', 'validate', '6214', '9832', '0257').status], [0]);
+    const fullWidth = myna('number', 'validate', '６２１４-９８３２-０２５７');
+    assert.equal(fullWidth.status, 0);
+    assert.match(fullWidth.stdout, /621498320257/);
+    const bad = myna('number', 'validate', '621498320255');
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /NUMBER_CHECK_DIGIT/);
+    assert.match(bad.stderr, /7/);
+    assert.equal(myna('number', 'validate', '--corporate', '7000012050002').status, 0);
+    const corp = myna('number', 'validate', '--corporate', '8000012050002');
+    assert.equal(corp.status, 1);
+    assert.match(corp.stderr, /CORPORATE_NUMBER_CHECK_DIGIT/);
+  });
+
+  it('imports a CSV file, reporting bad lines and exiting 1 when some were rejected', () => {
+    const file = join(dir, 'residents.csv');
+    writeFileSync(
+      file,
+      [
+        'local_id,municipality_code,family_name,given_name,birth_date,sex,address',
+        'C-1,131016,中村,一,1980-01-01,1,東京都千代田区1-1',
+        'C-2,131016,中村,二,1980-02-30,1,東京都千代田区1-1',
+      ].join('\n'),
+    );
+    const r = myna('import', 'residents', file);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stdout, /2 rows: 1 registered, 0 held for review, 1 rejected/);
+    assert.match(r.stderr, /line 3: DATE_IMPOSSIBLE/);
+    const missing = myna('import', 'residents', join(dir, 'nope.csv'));
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /Cannot read/);
+  });
+
+  it('issues, lists and revokes staff credentials; the secret is never stored', () => {
+    const added = myna('staff', 'add', '--label', 'counter 1', '--role', 'clerk');
+    assert.equal(added.status, 0, added.stderr);
+    const token = /token (myna_\S+)/.exec(added.stdout)?.[1];
+    assert.ok(token);
+    const id = /id\s+(\S+)/.exec(added.stdout)?.[1]!;
+    assert.match(myna('staff', 'list').stdout, new RegExp(id));
+    assert.ok(!myna('staff', 'list').stdout.includes(token!.split('.')[1]!));
+    assert.equal(myna('staff', 'revoke', id).status, 0);
+    const again = myna('staff', 'revoke', id);
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, /AUTH_CREDENTIAL_NOT_FOUND/);
+    const badRole = myna('staff', 'add', '--label', 'x', '--role', 'admin');
+    assert.notEqual(badRole.status, 0);
+  });
+
+  it('fails with a clear message on bad configuration', () => {
+    const r = spawnSync(process.execPath, ['bin/myna.mjs', 'migrate'], { env: { ...env, PORT: 'eighty' }, encoding: 'utf8' });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /PORT must be a whole number/);
+  });
+});
