@@ -1,4 +1,4 @@
-import { AppError } from '../core/index.ts';
+import { invalidOption } from './errors.ts';
 
 /**
  * Calendar dates as day numbers (days since 1970-01-01), with every date string of the
@@ -27,7 +27,8 @@ export function dayNumber(date: string): number | undefined {
   const ms = Date.UTC(y, m - 1, d);
   const back = new Date(ms);
   // Date.UTC rolls 2023-02-30 over to March; a round trip catches impossible dates.
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== m - 1 || back.getUTCDate() !== d) return undefined;
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== m - 1 || back.getUTCDate() !== d)
+    return undefined;
   return ms / MS_PER_DAY;
 }
 
@@ -36,14 +37,10 @@ export function dayText(day: number): string {
   return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
 }
 
-/** Parses `today`, throwing `DEMO_INVALID_OPTIONS` when it is not a real date. */
+/** Parses a date option, throwing `DEMO_INVALID_OPTIONS` when it is not a real date. */
 export function requireDay(date: string, field: string): number {
-  const day = dayNumber(date);
-  if (day === undefined) {
-    throw new AppError('DEMO_INVALID_OPTIONS', 'invalid', `${field} must be a real date written YYYY-MM-DD`, {
-      details: [{ at: field, code: 'DEMO_INVALID_OPTIONS', message: `${field} is not a valid date` }],
-    });
-  }
+  const day = typeof date === 'string' ? dayNumber(date) : undefined;
+  if (day === undefined) throw invalidOption(field, `${field} must be a real date written YYYY-MM-DD`);
   return day;
 }
 
