@@ -32,7 +32,10 @@ function files(dir: string): string[] {
 
 function imports(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+'([^']+)'/g), ...text.matchAll(/import\(\s*'([^']+)'\s*\)/g)].map((m) => m[1]!);
+  return [
+    ...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+'([^']+)'/g),
+    ...text.matchAll(/import\(\s*'([^']+)'\s*\)/g),
+  ].map((m) => m[1]!);
 }
 
 describe('architecture', () => {
@@ -40,8 +43,13 @@ describe('architecture', () => {
 
   it('knows every domain folder', () => {
     const domains = readdirSync(SRC).filter((d) => statSync(join(SRC, d)).isDirectory());
-    assert.deepEqual(domains.filter((d) => !(d in ALLOWED)), [], 'add new domains to ALLOWED');
-    for (const d of domains) assert.ok(statSync(join(SRC, d, d === 'cli' ? 'main.ts' : 'index.ts')).isFile(), `${d} has its door`);
+    assert.deepEqual(
+      domains.filter((d) => !(d in ALLOWED)),
+      [],
+      'add new domains to ALLOWED',
+    );
+    for (const d of domains)
+      assert.ok(statSync(join(SRC, d, d === 'cli' ? 'main.ts' : 'index.ts')).isFile(), `${d} has its door`);
   });
 
   it('domains import each other only through index.ts, and only downwards', () => {
@@ -57,8 +65,10 @@ describe('architecture', () => {
         }
         const [to, ...rest] = target.split('/');
         if (to === from) continue;
-        if (!ALLOWED[from]?.includes(to!)) violations.push(`${relative('.', file)}: ${from} may not depend on ${to}`);
-        else if (rest.join('/') !== 'index.ts') violations.push(`${relative('.', file)}: imports ${target}, not ${to}/index.ts`);
+        if (!ALLOWED[from]?.includes(to!))
+          violations.push(`${relative('.', file)}: ${from} may not depend on ${to}`);
+        else if (rest.join('/') !== 'index.ts')
+          violations.push(`${relative('.', file)}: imports ${target}, not ${to}/index.ts`);
       }
     }
     assert.deepEqual(violations, []);

@@ -9,7 +9,11 @@ const dir = mkdtempSync(join(tmpdir(), 'myna-cli-'));
 const env = { ...process.env, MYNA_DATA_DIR: dir, LOG_LEVEL: 'silent', DATABASE_URL: '' };
 
 function myna(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['bin/myna.mjs', ...args], { env, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, ['bin/myna.mjs', ...args], {
+    env,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -19,7 +23,8 @@ describe('myna CLI', () => {
   it('prints help with its commands and environment', () => {
     const r = myna('--help');
     assert.equal(r.status, 0);
-    for (const word of ['serve', 'demo', 'import', 'number', 'staff', 'DATABASE_URL', 'PORT']) assert.match(r.stdout, new RegExp(word));
+    for (const word of ['serve', 'demo', 'import', 'number', 'staff', 'DATABASE_URL', 'PORT'])
+      assert.match(r.stdout, new RegExp(word));
   });
 
   it('validates numbers: exit 0 when valid, 1 with the reason when not', () => {
@@ -61,7 +66,7 @@ describe('myna CLI', () => {
     assert.equal(added.status, 0, added.stderr);
     const token = /token (myna_\S+)/.exec(added.stdout)?.[1];
     assert.ok(token);
-    const id = /id\s+(\S+)/.exec(added.stdout)?.[1]!;
+    const id = /id\s+(\S+)/.exec(added.stdout)?.[1] ?? 'missing';
     assert.match(myna('staff', 'list').stdout, new RegExp(id));
     assert.ok(!myna('staff', 'list').stdout.includes(token!.split('.')[1]!));
     assert.equal(myna('staff', 'revoke', id).status, 0);
@@ -73,7 +78,10 @@ describe('myna CLI', () => {
   });
 
   it('fails with a clear message on bad configuration', () => {
-    const r = spawnSync(process.execPath, ['bin/myna.mjs', 'migrate'], { env: { ...env, PORT: 'eighty' }, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['bin/myna.mjs', 'migrate'], {
+      env: { ...env, PORT: 'eighty' },
+      encoding: 'utf8',
+    });
     assert.equal(r.status, 2);
     assert.match(r.stderr, /PORT must be a whole number/);
   });

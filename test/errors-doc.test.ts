@@ -7,7 +7,11 @@ import { ENVIRONMENT } from '../src/server/index.ts';
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    return statSync(path).isDirectory() ? files(path) : /(?<!\.test)(?<!test-util)\.ts$/.test(path) ? [path] : [];
+    return statSync(path).isDirectory()
+      ? files(path)
+      : /(?<!\.test)(?<!test-util)\.ts$/.test(path)
+        ? [path]
+        : [];
   });
 }
 

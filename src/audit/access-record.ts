@@ -75,8 +75,16 @@ export const auditMigrations: DomainMigration[] = [
         .addColumn('items', 'text', (c) => c.notNull())
         .addColumn('request_id', 'text')
         .execute();
-      await db.schema.createIndex('access_record_resident').on('access_record').columns(['resident_id', 'id']).execute();
-      await db.schema.createIndex('access_record_actor').on('access_record').columns(['actor_id', 'id']).execute();
+      await db.schema
+        .createIndex('access_record_resident')
+        .on('access_record')
+        .columns(['resident_id', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('access_record_actor')
+        .on('access_record')
+        .columns(['actor_id', 'id'])
+        .execute();
     },
   },
 ];
@@ -85,7 +93,17 @@ function tables(db: AnyDb): Kysely<AuditTables> {
   return db.withTables<AuditTables>();
 }
 
-const COLUMNS = ['id', 'at', 'actor_id', 'actor_role', 'purpose', 'action', 'resident_id', 'items', 'request_id'];
+const COLUMNS = [
+  'id',
+  'at',
+  'actor_id',
+  'actor_role',
+  'purpose',
+  'action',
+  'resident_id',
+  'items',
+  'request_id',
+];
 
 /** Appends access records; pass the transaction of the access itself. */
 export async function recordAccess(
@@ -109,7 +127,12 @@ export async function recordAccess(
 
 export async function listAccessRecords(
   db: AnyDb,
-  filter: { residentId?: string | undefined; actorId?: string | undefined; after?: string | undefined; limit: number },
+  filter: {
+    residentId?: string | undefined;
+    actorId?: string | undefined;
+    after?: string | undefined;
+    limit: number;
+  },
 ): Promise<AccessRecord[]> {
   let q = tables(db).selectFrom('access_record').selectAll().orderBy('id').limit(filter.limit);
   if (filter.residentId !== undefined) q = q.where('resident_id', '=', filter.residentId);

@@ -54,7 +54,13 @@ function tables(db: AnyDb): Kysely<AuthTables> {
 }
 
 function toCredential(r: Omit<AuthTables['staff_credential'], 'secret_hash'>): StaffCredential {
-  return { id: r.id, label: r.label, role: r.role as StaffRole, createdAt: r.created_at, revokedAt: r.revoked_at };
+  return {
+    id: r.id,
+    label: r.label,
+    role: r.role as StaffRole,
+    createdAt: r.created_at,
+    revokedAt: r.revoked_at,
+  };
 }
 
 export function createStaffCredentials(deps: { db: AnyDb; clock: Clock }) {
@@ -70,7 +76,14 @@ export function createStaffCredentials(deps: { db: AnyDb; clock: Clock }) {
       }
       const id = uuidv7(clock.now().getTime()).replaceAll('-', '');
       const secret = randomBytes(32).toString('base64url');
-      const row = { id, label: label.trim(), role, secret_hash: hash(secret), created_at: clock.now().toISOString(), revoked_at: null };
+      const row = {
+        id,
+        label: label.trim(),
+        role,
+        secret_hash: hash(secret),
+        created_at: clock.now().toISOString(),
+        revoked_at: null,
+      };
       await tables(db).insertInto('staff_credential').values(row).execute();
       return { credential: toCredential(row), token: `myna_${id}.${secret}` };
     },
@@ -80,9 +93,14 @@ export function createStaffCredentials(deps: { db: AnyDb; clock: Clock }) {
       const m = TOKEN.exec(token);
       const fail = new AppError('AUTH_INVALID_CREDENTIAL', 'unauthenticated', 'the credential is not valid');
       if (m === null) throw fail;
-      const row = await tables(db).selectFrom('staff_credential').selectAll().where('id', '=', m[1]!).executeTakeFirst();
+      const row = await tables(db)
+        .selectFrom('staff_credential')
+        .selectAll()
+        .where('id', '=', m[1]!)
+        .executeTakeFirst();
       if (row === undefined || !timingSafeEqual(Buffer.from(row.secret_hash), hash(m[2]!))) throw fail;
-      if (row.revoked_at !== null) throw new AppError('AUTH_REVOKED_CREDENTIAL', 'unauthenticated', 'the credential was revoked');
+      if (row.revoked_at !== null)
+        throw new AppError('AUTH_REVOKED_CREDENTIAL', 'unauthenticated', 'the credential was revoked');
       return toCredential(row);
     },
 

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomView } from './random.ts';
 
 let lastMs = -1;
 let counter = 0;
@@ -15,12 +15,12 @@ let counter = 0;
 export function uuidv7(at: number = Date.now()): string {
   if (at > lastMs) {
     lastMs = at;
-    counter = randomBytes(2).readUInt16BE(0) & 0x7ff;
+    counter = randomView(2).readUInt16BE(0) & 0x7ff;
   } else if (++counter > 0xfff) {
     lastMs++;
     counter = 0;
   }
-  const bytes = randomBytes(16);
+  const bytes = Buffer.from(randomView(16));
   bytes.writeUIntBE(lastMs, 0, 6);
   bytes[6] = 0x70 | (counter >> 8);
   bytes[7] = counter & 0xff;

@@ -1,4 +1,4 @@
-import { randomBytes, hkdfSync } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AppError } from '../core/index.ts';
@@ -33,7 +33,9 @@ export function keyRingFromSecret(master: Buffer, keyId: string): KeyRing {
   return {
     keyId,
     derive(purpose, length = 32) {
-      return Buffer.from(hkdfSync('sha256', master, Buffer.from(keyId), Buffer.from(`myna/${purpose}`), length));
+      return Buffer.from(
+        hkdfSync('sha256', master, Buffer.from(keyId), Buffer.from(`myna/${purpose}`), length),
+      );
     },
   };
 }

@@ -46,7 +46,12 @@ export const numberMigrations: DomainMigration[] = [
         .addColumn('retired_at', 'text')
         .addColumn('retire_reason', 'text')
         .execute();
-      await db.schema.createIndex('number_vault_blind_index').unique().on('number_vault').column('blind_index').execute();
+      await db.schema
+        .createIndex('number_vault_blind_index')
+        .unique()
+        .on('number_vault')
+        .column('blind_index')
+        .execute();
       await db.schema
         .createIndex('number_vault_active_resident')
         .unique()

@@ -27,8 +27,13 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(new Set(numbers).size, ids.length);
       for (const n of numbers) assert.ok(validateIndividualNumber(n).ok, `${n} has a valid check digit`);
       // Not the counter in disguise: consecutive counters land far apart.
-      assert.ok(numbers.slice(0, 10).some((n, i) => i > 0 && Math.abs(Number(n) - Number(numbers[i - 1])) > 1e6));
-      assert.deepEqual(await vault.lookup(t.store.db, numbers[1234]!), { residentId: 'resident-1234', status: 'active' });
+      assert.ok(
+        numbers.slice(0, 10).some((n, i) => i > 0 && Math.abs(Number(n) - Number(numbers[i - 1])) > 1e6),
+      );
+      assert.deepEqual(await vault.lookup(t.store.db, numbers[1234]!), {
+        residentId: 'resident-1234',
+        status: 'active',
+      });
       assert.equal(await vault.reveal(t.store.db, 'resident-42'), numbers[42]);
       assert.equal(await vault.lookup(t.store.db, '123456789018'), undefined);
     });
@@ -51,9 +56,19 @@ for (const { dialect, skip } of await dialects()) {
     });
 
     it('a sealed number moved to another resident fails authentication', async () => {
-      const tables = t.store.db.withTables<{ number_vault: { resident_id: string; sealed: Buffer; status: string } }>();
-      const row = await tables.selectFrom('number_vault').select('sealed').where('resident_id', '=', 'resident-1').executeTakeFirstOrThrow();
-      await tables.updateTable('number_vault').set({ sealed: row.sealed }).where('resident_id', '=', 'resident-2').execute();
+      const tables = t.store.db.withTables<{
+        number_vault: { resident_id: string; sealed: Buffer; status: string };
+      }>();
+      const row = await tables
+        .selectFrom('number_vault')
+        .select('sealed')
+        .where('resident_id', '=', 'resident-1')
+        .executeTakeFirstOrThrow();
+      await tables
+        .updateTable('number_vault')
+        .set({ sealed: row.sealed })
+        .where('resident_id', '=', 'resident-2')
+        .execute();
       await assert.rejects(vault.reveal(t.store.db, 'resident-2'), { code: 'NUMBER_VAULT_INTEGRITY' });
     });
 

@@ -1,11 +1,11 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
 import { sql } from 'kysely';
-import { AppError, uuidv7 } from '../core/index.ts';
+import { AppError, randomView, uuidv7 } from '../core/index.ts';
 import type { KeyRing } from '../keys/index.ts';
 import { type AnyDb, type Capabilities, insertRows } from '../store/index.ts';
 import { individualCheckDigit } from './check-digit.ts';
-import { numberTables } from './number-tables.ts';
 import { createDecimalPermutation } from './number-permutation.ts';
+import { numberTables } from './number-tables.ts';
 
 const BODY_DIGITS = 11;
 const COUNTER = 'individual-number';
@@ -23,7 +23,10 @@ export interface NumberVault {
    */
   issue(db: AnyDb, residentIds: readonly string[], at: Date): Promise<string[]>;
   /** The resident holding this number now; `retired` if it was replaced. */
-  lookup(db: AnyDb, number: string): Promise<{ residentId: string; status: 'active' | 'retired' } | undefined>;
+  lookup(
+    db: AnyDb,
+    number: string,
+  ): Promise<{ residentId: string; status: 'active' | 'retired' } | undefined>;
   /** The resident's current number. */
   reveal(db: AnyDb, residentId: string): Promise<string>;
   /** Retires the current number for good and issues a new one (番号法 art. 7(2)). */
@@ -35,12 +38,16 @@ export interface NumberVault {
 export function createNumberVault(keys: KeyRing, capabilities: Capabilities): NumberVault {
   const sealKey = keys.derive('number-vault-encryption');
   const indexKey = keys.derive('number-blind-index');
-  const permutation = createDecimalPermutation(keys.derive('number-permutation'), Buffer.from('individual-number'), BODY_DIGITS);
+  const permutation = createDecimalPermutation(
+    keys.derive('number-permutation'),
+    Buffer.from('individual-number'),
+    BODY_DIGITS,
+  );
 
   const blindIndex = (number: string): Buffer => createHmac('sha256', indexKey).update(number).digest();
 
   function seal(number: string, residentId: string): Buffer {
-    const iv = randomBytes(IV_BYTES);
+    const iv = Buffer.from(randomView(IV_BYTES));
     const cipher = createCipheriv('aes-256-gcm', sealKey, iv);
     // The resident id is authenticated data: a sealed number moved to another row fails.
     cipher.setAAD(Buffer.from(residentId));
@@ -53,9 +60,14 @@ export function createNumberVault(keys: KeyRing, capabilities: Capabilities): Nu
     decipher.setAAD(Buffer.from(residentId));
     decipher.setAuthTag(sealed.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
     try {
-      return Buffer.concat([decipher.update(sealed.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('ascii');
+      return Buffer.concat([
+        decipher.update(sealed.subarray(IV_BYTES + TAG_BYTES)),
+        decipher.final(),
+      ]).toString('ascii');
     } catch (cause) {
-      throw new AppError('NUMBER_VAULT_INTEGRITY', 'internal', 'a sealed number failed authentication', { cause });
+      throw new AppError('NUMBER_VAULT_INTEGRITY', 'internal', 'a sealed number failed authentication', {
+        cause,
+      });
     }
   }
 
@@ -92,7 +104,12 @@ export function createNumberVault(keys: KeyRing, capabilities: Capabilities): Nu
     return out;
   }
 
-  async function insert(db: AnyDb, residentIds: readonly string[], numbers: readonly string[], at: Date): Promise<void> {
+  async function insert(
+    db: AnyDb,
+    residentIds: readonly string[],
+    numbers: readonly string[],
+    at: Date,
+  ): Promise<void> {
     const issuedAt = at.toISOString();
     const rows = residentIds.map((residentId, i) => [
       uuidv7(at.getTime()),
@@ -133,7 +150,8 @@ export function createNumberVault(keys: KeyRing, capabilities: Capabilities): Nu
         .where('resident_id', '=', residentId)
         .where('status', '=', 'active')
         .executeTakeFirst();
-      if (row === undefined) throw new AppError('NUMBER_NOT_ISSUED', 'not-found', 'this resident has no number');
+      if (row === undefined)
+        throw new AppError('NUMBER_NOT_ISSUED', 'not-found', 'this resident has no number');
       return unseal(Buffer.from(row.sealed), residentId);
     },
 

@@ -43,12 +43,18 @@ export async function buildApp(system: System, options: AppOptions = {}): Promis
   // query strings and path parameters are text, so those are coerced.
   const exact = new Ajv({ allErrors: true, coerceTypes: false, useDefaults: true, strict: false });
   const coercing = new Ajv({ allErrors: true, coerceTypes: 'array', useDefaults: true, strict: false });
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? exact : coercing).compile(schema));
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? exact : coercing).compile(schema),
+  );
 
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, 404, 'ROUTE_NOT_FOUND', SERVER_ERRORS.ROUTE_NOT_FOUND));
-  app.addContentTypeParser(['text/csv', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: system.config.importLimit }, (_req, body, done) =>
-    done(null, body),
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(request, reply, 404, 'ROUTE_NOT_FOUND', SERVER_ERRORS.ROUTE_NOT_FOUND),
+  );
+  app.addContentTypeParser(
+    ['text/csv', 'application/octet-stream'],
+    { parseAs: 'buffer', bodyLimit: system.config.importLimit },
+    (_req, body, done) => done(null, body),
   );
 
   await app.register(swagger, {

@@ -50,11 +50,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const dataDir = resolve(env['MYNA_DATA_DIR'] || 'data');
   const logLevel = (env['LOG_LEVEL'] || 'info') as Config['logLevel'];
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
-    throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, not "${logLevel}"`);
+    throw new ConfigError(
+      `LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, not "${logLevel}"`,
+    );
   }
   const databaseUrl = env['DATABASE_URL'] || undefined;
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new ConfigError('DATABASE_URL must start with postgres:// (unset it to use the embedded SQLite file)');
+    throw new ConfigError(
+      'DATABASE_URL must start with postgres:// (unset it to use the embedded SQLite file)',
+    );
   }
   return Object.freeze({
     port: integer(env, 'PORT', 8080, 0, 65535),

@@ -22,8 +22,10 @@ export const SERVER_ERRORS = {
   ROUTE_NOT_FOUND: 'No route has this method and path.',
   AUTH_MISSING_CREDENTIAL: 'The route needs `Authorization: Bearer <staff credential>`.',
   AUTH_ROLE_FORBIDDEN: "The credential's role may not use this route.",
-  AUTH_PURPOSE_REQUIRED: 'Personal data is only shown for a stated purpose: send the `X-Myna-Purpose` header.',
-  INTERNAL: 'Something failed inside Myna; the request changed nothing. Try again, and report the request id if it persists.',
+  AUTH_PURPOSE_REQUIRED:
+    'Personal data is only shown for a stated purpose: send the `X-Myna-Purpose` header.',
+  INTERNAL:
+    'Something failed inside Myna; the request changed nothing. Try again, and report the request id if it persists.',
 } as const;
 
 export interface Problem {
@@ -36,8 +38,22 @@ export interface Problem {
   requestId: string;
 }
 
-function problem(request: FastifyRequest, status: number, code: string, detail: string, details: readonly ErrorDetail[] = []): Problem {
-  return { type: `urn:myna:error:${code}`, title: code, status, code, detail, details: [...details], requestId: String(request.id) };
+function problem(
+  request: FastifyRequest,
+  status: number,
+  code: string,
+  detail: string,
+  details: readonly ErrorDetail[] = [],
+): Problem {
+  return {
+    type: `urn:myna:error:${code}`,
+    title: code,
+    status,
+    code,
+    detail,
+    details: [...details],
+    requestId: String(request.id),
+  };
 }
 
 export function sendProblem(
@@ -48,15 +64,29 @@ export function sendProblem(
   detail: string,
   details: readonly ErrorDetail[] = [],
 ): FastifyReply {
-  return reply.code(status).type('application/problem+json').send(problem(request, status, code, detail, details));
+  return reply
+    .code(status)
+    .type('application/problem+json')
+    .send(problem(request, status, code, detail, details));
 }
 
 /** Maps any thrown value to problem+json. Never leaks an internal message. */
-export function errorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function errorHandler(
+  error: FastifyError | Error,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
   if (isAppError(error)) {
     const status = STATUS_OF[error.kind];
     if (status >= 500) request.log.error({ code: error.code }, 'internal error');
-    return sendProblem(request, reply, status, error.code, error.expose ? error.message : SERVER_ERRORS.INTERNAL, error.expose ? error.details : []);
+    return sendProblem(
+      request,
+      reply,
+      status,
+      error.code,
+      error.expose ? error.message : SERVER_ERRORS.INTERNAL,
+      error.expose ? error.details : [],
+    );
   }
   const fe = error as FastifyError;
   if (fe.validation !== undefined) {
@@ -69,7 +99,14 @@ export function errorHandler(error: FastifyError | Error, request: FastifyReques
       code: `SCHEMA_${String(v.keyword).toUpperCase()}`,
       message: v.message ?? 'invalid',
     }));
-    return sendProblem(request, reply, 400, 'REQUEST_INVALID', `${fe.validationContext ?? 'request'} is invalid`, details);
+    return sendProblem(
+      request,
+      reply,
+      400,
+      'REQUEST_INVALID',
+      `${fe.validationContext ?? 'request'} is invalid`,
+      details,
+    );
   }
   switch (fe.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
@@ -79,7 +116,13 @@ export function errorHandler(error: FastifyError | Error, request: FastifyReques
       return sendProblem(request, reply, 413, 'REQUEST_TOO_LARGE', SERVER_ERRORS.REQUEST_TOO_LARGE);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return sendProblem(request, reply, 415, 'REQUEST_UNSUPPORTED_MEDIA_TYPE', SERVER_ERRORS.REQUEST_UNSUPPORTED_MEDIA_TYPE);
+      return sendProblem(
+        request,
+        reply,
+        415,
+        'REQUEST_UNSUPPORTED_MEDIA_TYPE',
+        SERVER_ERRORS.REQUEST_UNSUPPORTED_MEDIA_TYPE,
+      );
     default:
       break;
   }
@@ -100,7 +143,10 @@ export const problemSchema = {
     detail: { type: 'string' },
     details: {
       type: 'array',
-      items: { type: 'object', properties: { at: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } } },
+      items: {
+        type: 'object',
+        properties: { at: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } },
+      },
     },
     requestId: { type: 'string' },
   },

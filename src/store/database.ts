@@ -18,6 +18,16 @@ export interface Capabilities {
   readonly dialect: DialectName;
   /** Most bound parameters one statement may carry (SQLite: 32766, PostgreSQL: 65535). */
   readonly maxParameters: number;
+  /**
+   * SQLite only: inserts rows through cached prepared statements on the one connection.
+   * Called inside a Kysely transaction (which holds that connection), the rows are part
+   * of it. Building one huge statement per batch costs more than the rows themselves.
+   */
+  readonly insertPrepared?: (
+    table: string,
+    columns: readonly string[],
+    rows: readonly (readonly unknown[])[],
+  ) => void;
 }
 
 export interface Store {
@@ -55,9 +65,23 @@ function openSqlite(path: string): Store {
   database.pragma('busy_timeout = 5000');
   database.pragma('cache_size = -65536');
   const db = new Kysely<Record<string, never>>({ dialect: new SqliteDialect({ database }) }) as AnyDb;
+  const statements = new Map<string, SQLite.Statement>();
+  const insertPrepared = (
+    table: string,
+    columns: readonly string[],
+    rows: readonly (readonly unknown[])[],
+  ): void => {
+    const sql = `insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`;
+    let statement = statements.get(sql);
+    if (statement === undefined) {
+      statement = database.prepare(sql);
+      statements.set(sql, statement);
+    }
+    for (const row of rows) statement.run(row as unknown[]);
+  };
   return {
     db,
-    capabilities: { dialect: 'sqlite', maxParameters: 32_766 },
+    capabilities: { dialect: 'sqlite', maxParameters: 32_766, insertPrepared },
     location: `sqlite:${path}`,
     close: () => db.destroy(),
   };

@@ -1,4 +1,11 @@
-export { type AnyDb, type Capabilities, type DialectName, openStore, type Store, type StoreOptions } from './database.ts';
+export {
+  type AnyDb,
+  type Capabilities,
+  type DialectName,
+  openStore,
+  type Store,
+  type StoreOptions,
+} from './database.ts';
 export { insertRows } from './insert-rows.ts';
 export { type DomainMigration, MigrationError, migrate } from './migrate.ts';
 export {

@@ -19,6 +19,14 @@ export async function insertRows(
   for (const name of [table, ...columns]) {
     if (!IDENTIFIER.test(name)) throw new Error(`not a plain identifier: ${name}`);
   }
+  if (capabilities.insertPrepared !== undefined && db.isTransaction) {
+    for (const row of rows) {
+      if (row.length !== columns.length)
+        throw new Error(`row has ${row.length} values for ${columns.length} columns`);
+    }
+    capabilities.insertPrepared(table, columns, rows);
+    return;
+  }
   const perStatement = Math.max(1, Math.min(1000, Math.floor(capabilities.maxParameters / columns.length)));
   const head = `insert into ${table} (${columns.join(', ')}) values `;
   const postgres = capabilities.dialect === 'postgres';
@@ -27,7 +35,8 @@ export async function insertRows(
     const params: unknown[] = [];
     const groups: string[] = [];
     for (const row of slice) {
-      if (row.length !== columns.length) throw new Error(`row has ${row.length} values for ${columns.length} columns`);
+      if (row.length !== columns.length)
+        throw new Error(`row has ${row.length} values for ${columns.length} columns`);
       const marks: string[] = [];
       for (const value of row) {
         params.push(value);

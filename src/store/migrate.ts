@@ -1,4 +1,4 @@
-import { type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import type { Capabilities, Store } from './database.ts';
 
 /**
@@ -38,7 +38,20 @@ export async function migrate(store: Store, migrations: readonly DomainMigration
       return out;
     },
   };
-  const migrator = new Migrator({ db: store.db, provider, migrationTableName: 'schema_migration' });
+  // On PostgreSQL the migrator must look in the schema we work in: otherwise it sees
+  // another schema's migration tables (other tenants, parallel tests) as ours.
+  let schema: string | undefined;
+  if (store.capabilities.dialect === 'postgres') {
+    const r = await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db);
+    schema = r.rows[0]?.schema;
+  }
+  const migrator = new Migrator({
+    db: store.db,
+    provider,
+    migrationTableName: 'schema_migration',
+    migrationLockTableName: 'schema_migration_lock',
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';

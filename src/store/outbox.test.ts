@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestStore, dialects, type TestStore } from '../../test/support/stores.ts';
-import { appendEvent, dispatchOutbox, migrate, type OutboxEvent, outboxMigration, pendingEvents } from './index.ts';
+import {
+  appendEvent,
+  dispatchOutbox,
+  migrate,
+  type OutboxEvent,
+  outboxMigration,
+  pendingEvents,
+} from './index.ts';
 
 for (const { dialect, skip } of await dialects()) {
   describe(`outbox on ${dialect}`, { skip }, () => {
@@ -21,7 +28,9 @@ for (const { dialect, skip } of await dialects()) {
         }),
         /the change failed/,
       );
-      await t.store.db.transaction().execute((trx) => appendEvent(trx, { topic: 'test.kept', payload: { residentId: 'r2' }, at: now() }));
+      await t.store.db
+        .transaction()
+        .execute((trx) => appendEvent(trx, { topic: 'test.kept', payload: { residentId: 'r2' }, at: now() }));
       const pending = await pendingEvents(t.store.db);
       assert.deepEqual(
         pending.map((e) => [e.topic, e.payload['residentId']]),

@@ -41,7 +41,11 @@ export const outboxMigration: DomainMigration = {
       .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
       .addColumn('last_error', 'text')
       .execute();
-    await db.schema.createIndex('outbox_event_pending').on('outbox_event').columns(['dispatched_at', 'id']).execute();
+    await db.schema
+      .createIndex('outbox_event_pending')
+      .on('outbox_event')
+      .columns(['dispatched_at', 'id'])
+      .execute();
   },
 };
 

@@ -20,7 +20,10 @@ export interface TestApp {
 }
 
 /** A whole Myna (key file, database, server) in a temporary folder. */
-export async function createTestApp(dialect: DialectName = 'sqlite', env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(
+  dialect: DialectName = 'sqlite',
+  env: Record<string, string> = {},
+): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'myna-app-'));
   let schema: string | undefined;
   let databaseUrl: string | undefined;
@@ -34,7 +37,12 @@ export async function createTestApp(dialect: DialectName = 'sqlite', env: Record
     url.searchParams.set('options', `-c search_path=${schema}`);
     databaseUrl = url.toString();
   }
-  const config = loadConfig({ MYNA_DATA_DIR: dir, LOG_LEVEL: 'info', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...env });
+  const config = loadConfig({
+    MYNA_DATA_DIR: dir,
+    LOG_LEVEL: 'info',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...env,
+  });
   const system = await openSystem(config, fixedClock('2026-04-01T03:00:00Z'));
   let logged = '';
   const stream = new PassThrough();

@@ -11,7 +11,11 @@ export const CHIYODA = '131016';
 export const MUSASHINO = '132039';
 
 export const clerk: Actor = { id: 'staff-clerk', role: 'clerk', purpose: 'counter-service' };
-export const supervisor: Actor = { id: 'staff-supervisor', role: 'supervisor', purpose: 'registration-review' };
+export const supervisor: Actor = {
+  id: 'staff-supervisor',
+  role: 'supervisor',
+  purpose: 'registration-review',
+};
 
 export interface TestRegistry extends TestStore {
   readonly registry: Registry;
@@ -23,7 +27,12 @@ export async function createTestRegistry(dialect: DialectName): Promise<TestRegi
   await migrate(t.store, migrations);
   const clock = fixedClock('2026-04-01T03:00:00Z');
   const keys = keyRingFromSecret(Buffer.alloc(32, 3), 'test');
-  const registry = createRegistry({ store: t.store, clock, keys, vault: createNumberVault(keys, t.store.capabilities) });
+  const registry = createRegistry({
+    store: t.store,
+    clock,
+    keys,
+    vault: createNumberVault(keys, t.store.capabilities),
+  });
   await registry.municipalities.seed();
   return { ...t, registry, clock };
 }
@@ -42,5 +51,8 @@ export function person(overrides: Record<string, string | undefined> = {}): Reco
     address: '東京都千代田区霞が関1丁目2番3号',
     ...overrides,
   };
-  return Object.fromEntries(Object.entries(base).filter(([, v]) => v !== undefined)) as Record<string, string>;
+  return Object.fromEntries(Object.entries(base).filter(([, v]) => v !== undefined)) as Record<
+    string,
+    string
+  >;
 }

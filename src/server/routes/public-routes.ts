@@ -22,15 +22,18 @@ export async function publicRoutes(app: FastifyInstance, opts: { system: System 
         await opts.system.registry.municipalities.list();
         return { status: 'ok', database: opts.system.store.capabilities.dialect };
       } catch {
-        return reply.code(503).type('application/problem+json').send({
-          type: 'urn:myna:error:DATABASE_UNAVAILABLE',
-          title: 'DATABASE_UNAVAILABLE',
-          status: 503,
-          code: 'DATABASE_UNAVAILABLE',
-          detail: 'The database does not answer.',
-          details: [],
-          requestId: String(request.id),
-        });
+        return reply
+          .code(503)
+          .type('application/problem+json')
+          .send({
+            type: 'urn:myna:error:DATABASE_UNAVAILABLE',
+            title: 'DATABASE_UNAVAILABLE',
+            status: 503,
+            code: 'DATABASE_UNAVAILABLE',
+            detail: 'The database does not answer.',
+            details: [],
+            requestId: String(request.id),
+          });
       }
     },
   );
@@ -54,7 +57,12 @@ export async function publicRoutes(app: FastifyInstance, opts: { system: System 
         response: {
           200: {
             type: 'object',
-            properties: { valid: { type: 'boolean' }, normalized: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } },
+            properties: {
+              valid: { type: 'boolean' },
+              normalized: { type: 'string' },
+              code: { type: 'string' },
+              message: { type: 'string' },
+            },
           },
           400: problemSchema,
         },
@@ -62,7 +70,8 @@ export async function publicRoutes(app: FastifyInstance, opts: { system: System 
     },
     async (request) => {
       const b = request.body as { number: string; kind: 'individual' | 'corporate' };
-      const r = b.kind === 'corporate' ? validateCorporateNumber(b.number) : validateIndividualNumber(b.number);
+      const r =
+        b.kind === 'corporate' ? validateCorporateNumber(b.number) : validateIndividualNumber(b.number);
       return r.ok ? { valid: true, normalized: r.value } : { valid: false, code: r.code, message: r.message };
     },
   );

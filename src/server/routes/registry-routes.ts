@@ -4,10 +4,22 @@ import type { Actor } from '../../core/index.ts';
 import { MUTABLE_ITEMS } from '../../registry/index.ts';
 import { staffGuard } from '../guard.ts';
 import { problemSchema } from '../problem.ts';
-import { accessRecordSchema, idParams, residentEventSchema, residentInputSchema, residentSchema } from '../schemas.ts';
+import {
+  accessRecordSchema,
+  idParams,
+  residentEventSchema,
+  residentInputSchema,
+  residentSchema,
+} from '../schemas.ts';
 import type { System } from '../system.ts';
 
-const problems = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema };
+const problems = {
+  400: problemSchema,
+  401: problemSchema,
+  403: problemSchema,
+  404: problemSchema,
+  409: problemSchema,
+};
 
 /** The register over HTTP. Personal data leaves only through the response schemas here. */
 export async function registryRoutes(app: FastifyInstance, opts: { system: System }): Promise<void> {
@@ -32,7 +44,14 @@ export async function registryRoutes(app: FastifyInstance, opts: { system: Syste
             properties: {
               municipalities: {
                 type: 'array',
-                items: { type: 'object', properties: { code: { type: 'string' }, prefecture: { type: 'string' }, name: { type: 'string' } } },
+                items: {
+                  type: 'object',
+                  properties: {
+                    code: { type: 'string' },
+                    prefecture: { type: 'string' },
+                    name: { type: 'string' },
+                  },
+                },
               },
             },
           },
@@ -54,7 +73,11 @@ export async function registryRoutes(app: FastifyInstance, opts: { system: Syste
         response: {
           201: {
             type: 'object',
-            properties: { outcome: { const: 'registered' }, residentId: { type: 'string' }, numberLast4: { type: 'string' } },
+            properties: {
+              outcome: { const: 'registered' },
+              residentId: { type: 'string' },
+              numberLast4: { type: 'string' },
+            },
           },
           202: {
             type: 'object',
@@ -71,10 +94,14 @@ export async function registryRoutes(app: FastifyInstance, opts: { system: Syste
     async (request, reply) => {
       const outcome = await registry.register(request.body as Record<string, unknown>, actor(request));
       if (outcome.kind === 'registered') {
-        return reply.code(201).send({ outcome: 'registered', residentId: outcome.residentId, numberLast4: outcome.numberLast4 });
+        return reply
+          .code(201)
+          .send({ outcome: 'registered', residentId: outcome.residentId, numberLast4: outcome.numberLast4 });
       }
       if (outcome.kind === 'review') {
-        return reply.code(202).send({ outcome: 'review', reviewId: outcome.reviewId, candidateIds: outcome.candidateIds });
+        return reply
+          .code(202)
+          .send({ outcome: 'review', reviewId: outcome.reviewId, candidateIds: outcome.candidateIds });
       }
       throw new Error('unreachable');
     },
@@ -82,7 +109,15 @@ export async function registryRoutes(app: FastifyInstance, opts: { system: Syste
 
   app.get(
     '/v1/residents/:id',
-    { preHandler: counter, schema: { tags, summary: 'A resident (住民票)', params: idParams, response: { 200: residentSchema, ...problems } } },
+    {
+      preHandler: counter,
+      schema: {
+        tags,
+        summary: 'A resident (住民票)',
+        params: idParams,
+        response: { 200: residentSchema, ...problems },
+      },
+    },
     async (request) => registry.get((request.params as { id: string }).id, actor(request)),
   );
 
@@ -104,19 +139,32 @@ export async function registryRoutes(app: FastifyInstance, opts: { system: Syste
             birthDate: { type: 'string', maxLength: 40 },
             limit: { type: 'integer', minimum: 1, maximum: 100 },
           },
-          oneOf: [{ required: ['number'] }, { required: ['name', 'birthDate'] }, { required: ['kana', 'birthDate'] }],
+          oneOf: [
+            { required: ['number'] },
+            { required: ['name', 'birthDate'] },
+            { required: ['kana', 'birthDate'] },
+          ],
         },
         response: {
           200: {
             type: 'object',
-            properties: { residents: { type: 'array', items: residentSchema }, retiredNumber: { type: 'boolean' } },
+            properties: {
+              residents: { type: 'array', items: residentSchema },
+              retiredNumber: { type: 'boolean' },
+            },
           },
           ...problems,
         },
       },
     },
     async (request) => {
-      const b = request.body as { number?: string; name?: string; kana?: string; birthDate?: string; limit?: number };
+      const b = request.body as {
+        number?: string;
+        name?: string;
+        kana?: string;
+        birthDate?: string;
+        limit?: number;
+      };
       const query =
         b.number !== undefined
           ? { number: b.number }
@@ -135,13 +183,20 @@ export async function registryRoutes(app: FastifyInstance, opts: { system: Syste
         tags,
         summary: 'Every life event of a resident, with what it changed',
         params: idParams,
-        response: { 200: { type: 'object', properties: { events: { type: 'array', items: residentEventSchema } } }, ...problems },
+        response: {
+          200: { type: 'object', properties: { events: { type: 'array', items: residentEventSchema } } },
+          ...problems,
+        },
       },
     },
-    async (request) => ({ events: await registry.history((request.params as { id: string }).id, actor(request)) }),
+    async (request) => ({
+      events: await registry.history((request.params as { id: string }).id, actor(request)),
+    }),
   );
 
-  const changeProperties = Object.fromEntries(MUTABLE_ITEMS.map((k) => [k, { type: ['string', 'null'], maxLength: 400 }]));
+  const changeProperties = Object.fromEntries(
+    MUTABLE_ITEMS.map((k) => [k, { type: ['string', 'null'], maxLength: 400 }]),
+  );
   app.post(
     '/v1/residents/:id/events',
     {
@@ -197,7 +252,9 @@ export async function registryRoutes(app: FastifyInstance, opts: { system: Syste
         response: { 200: { type: 'object', properties: { number: { type: 'string' } } }, ...problems },
       },
     },
-    async (request) => ({ number: await registry.revealNumber((request.params as { id: string }).id, actor(request)) }),
+    async (request) => ({
+      number: await registry.revealNumber((request.params as { id: string }).id, actor(request)),
+    }),
   );
 
   app.post(
@@ -208,12 +265,21 @@ export async function registryRoutes(app: FastifyInstance, opts: { system: Syste
         tags,
         summary: 'Replace a leaked number (番号法 art. 7(2)); the old one is retired for good',
         params: idParams,
-        body: { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: { type: 'string', minLength: 1, maxLength: 500 } } },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['reason'],
+          properties: { reason: { type: 'string', minLength: 1, maxLength: 500 } },
+        },
         response: { 200: { type: 'object', properties: { numberLast4: { type: 'string' } } }, ...problems },
       },
     },
     async (request) =>
-      registry.reassignNumber((request.params as { id: string }).id, (request.body as { reason: string }).reason, actor(request)),
+      registry.reassignNumber(
+        (request.params as { id: string }).id,
+        (request.body as { reason: string }).reason,
+        actor(request),
+      ),
   );
 
   app.get(
@@ -261,7 +327,11 @@ export async function registryRoutes(app: FastifyInstance, opts: { system: Syste
       },
     },
     async (request) => {
-      const q = request.query as { status: 'pending' | 'approved' | 'rejected'; limit: number; after?: string };
+      const q = request.query as {
+        status: 'pending' | 'approved' | 'rejected';
+        limit: number;
+        after?: string;
+      };
       return { reviews: await registry.reviews.list(q.status, q.limit, q.after) };
     },
   );
@@ -278,17 +348,28 @@ export async function registryRoutes(app: FastifyInstance, opts: { system: Syste
           type: 'object',
           additionalProperties: false,
           required: ['decision'],
-          properties: { decision: { type: 'string', enum: ['register', 'reject'] }, reason: { type: 'string', maxLength: 500 } },
+          properties: {
+            decision: { type: 'string', enum: ['register', 'reject'] },
+            reason: { type: 'string', maxLength: 500 },
+          },
         },
         response: {
-          200: { type: 'object', properties: { status: { type: 'string' }, residentId: { type: ['string', 'null'] } } },
+          200: {
+            type: 'object',
+            properties: { status: { type: 'string' }, residentId: { type: ['string', 'null'] } },
+          },
           ...problems,
         },
       },
     },
     async (request) => {
       const b = request.body as { decision: 'register' | 'reject'; reason?: string };
-      return registry.reviews.decide((request.params as { id: string }).id, b.decision, b.reason ?? '', actor(request));
+      return registry.reviews.decide(
+        (request.params as { id: string }).id,
+        b.decision,
+        b.reason ?? '',
+        actor(request),
+      );
     },
   );
 
@@ -319,7 +400,12 @@ export async function registryRoutes(app: FastifyInstance, opts: { system: Syste
                 type: 'array',
                 items: {
                   type: 'object',
-                  properties: { line: { type: 'integer' }, code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } },
+                  properties: {
+                    line: { type: 'integer' },
+                    code: { type: 'string' },
+                    message: { type: 'string' },
+                    field: { type: 'string' },
+                  },
                 },
               },
             },
@@ -330,7 +416,11 @@ export async function registryRoutes(app: FastifyInstance, opts: { system: Syste
     },
     async (request) => {
       const q = request.query as { dryRun: boolean; encoding: 'auto' | 'utf-8' | 'shift_jis' };
-      return registry.import(request.body as Buffer, { actor: actor(request), dryRun: q.dryRun, encoding: q.encoding });
+      return registry.import(request.body as Buffer, {
+        actor: actor(request),
+        dryRun: q.dryRun,
+        encoding: q.encoding,
+      });
     },
   );
 
@@ -351,7 +441,10 @@ export async function registryRoutes(app: FastifyInstance, opts: { system: Syste
             limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
           },
         },
-        response: { 200: { type: 'object', properties: { records: { type: 'array', items: accessRecordSchema } } }, ...problems },
+        response: {
+          200: { type: 'object', properties: { records: { type: 'array', items: accessRecordSchema } } },
+          ...problems,
+        },
       },
     },
     async (request) => {
