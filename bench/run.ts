@@ -42,7 +42,7 @@ if (only === undefined || only === 'import' || only === 'lookups') {
       today: jstDate(clock.now()),
     }),
   ];
-  const csv = Buffer.from(`${[...residentsToCsv(town)].join('\n')}\n`);
+  const csv = Buffer.from([...residentsToCsv(town)].join(''));
   await benchImport(system, town, csv);
   if (only === undefined || only === 'lookups') await benchLookups(system, town);
   await system.close();

@@ -14,6 +14,8 @@ export interface DemoCredentials {
   readonly clerk: string;
   readonly supervisor: string;
   readonly auditor: string;
+  /** A resident of the demo town to search for in the printed example. */
+  readonly example?: { readonly kana: string; readonly birthDate: string };
 }
 
 const DEMO_ACTOR: Actor = { id: 'system:demo', role: 'system', purpose: 'demo-seed' };
@@ -25,12 +27,12 @@ const DEMO_ACTOR: Actor = { id: 'system:demo', role: 'system', purpose: 'demo-se
 export async function seedDemo(
   system: System,
   options: { residents: number; seed: number; onProgress?: (done: number, total: number) => void },
-): Promise<{ seeded: boolean; registered: number; events: number }> {
+): Promise<{ seeded: boolean; registered: number; events: number; example?: DemoCredentials['example'] }> {
   const count = await system.registry.count();
   if (count.active + count.deceased > 0) return { seeded: false, registered: 0, events: 0 };
   const today = jstDate(system.clock.now());
   const residents = [...generateTown({ seed: options.seed, count: options.residents, today, ...DEMO_TOWN })];
-  const csv = Buffer.from(`${[...residentsToCsv(residents)].join('\n')}\n`);
+  const csv = Buffer.from([...residentsToCsv(residents)].join(''));
   const report = await system.registry.import(csv, {
     actor: DEMO_ACTOR,
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
@@ -51,11 +53,22 @@ export async function seedDemo(
       // A synthetic event may clash with an earlier one (e.g. after a death); skip it.
     }
   }
-  return { seeded: true, registered: report.registered, events: played };
+  const first = residents.find((r) => r.familyNameKana !== undefined && r.givenNameKana !== undefined);
+  return {
+    seeded: true,
+    registered: report.registered,
+    events: played,
+    ...(first === undefined
+      ? {}
+      : { example: { kana: `${first.familyNameKana}${first.givenNameKana}`, birthDate: first.birthDate } }),
+  };
 }
 
 /** Demo staff credentials, kept beside the database so every start can print them. */
-export async function demoCredentials(system: System): Promise<DemoCredentials> {
+export async function demoCredentials(
+  system: System,
+  example?: DemoCredentials['example'],
+): Promise<DemoCredentials> {
   const dir =
     system.config.databaseUrl === undefined
       ? dirname(system.config.sqlitePath)
@@ -64,7 +77,7 @@ export async function demoCredentials(system: System): Promise<DemoCredentials> 
   if (existsSync(file)) {
     const saved = JSON.parse(readFileSync(file, 'utf8')) as DemoCredentials;
     const valid = await Promise.all(
-      Object.values(saved).map((t) =>
+      [saved.clerk, saved.supervisor, saved.auditor].map((t) =>
         system.staff.authenticate(String(t)).then(
           () => true,
           () => false,
@@ -79,6 +92,7 @@ export async function demoCredentials(system: System): Promise<DemoCredentials> 
     clerk: await issue('clerk'),
     supervisor: await issue('supervisor'),
     auditor: await issue('auditor'),
+    ...(example === undefined ? {} : { example }),
   };
   writeFileSync(file, `${JSON.stringify(creds, null, 2)}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);

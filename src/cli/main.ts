@@ -62,7 +62,7 @@ program
         process.stderr.write(
           `Demo town ${DEMO_TOWN.municipalityName}: ${seeded.registered} residents, ${seeded.events} life events.\n`,
         );
-      creds = await demoCredentials(system);
+      creds = await demoCredentials(system, seeded.example);
     }
     const app = await buildApp(system);
     const close = async (): Promise<void> => {
@@ -91,7 +91,7 @@ program
         '',
         `Try: curl -s -X POST ${base}/v1/residents/search -H "Authorization: Bearer ${creds.clerk}" \\`,
         `       -H "X-Myna-Purpose: counter-service" -H "Content-Type: application/json" \\`,
-        `       -d '{"kana":"サトウ","birthDate":"1980-01-01"}'`,
+        `       -d '${JSON.stringify(creds.example ?? { kana: 'サトウ', birthDate: '1980-01-01' })}'`,
       );
     }
     process.stdout.write(`${lines.join('\n')}\n\n`);
