@@ -230,6 +230,39 @@ for (const { dialect, skip } of await dialects()) {
       assert.deepEqual(await t.system.registry.count(), before);
     });
 
+    it('imports CSV over HTTP for a supervisor, reporting bad rows by line', async () => {
+      const csv = [
+        '宛名番号,市区町村コード,氏,名,生年月日,性別,住所',
+        'W-1,131016,小林,誠,1966-06-06,男,東京都千代田区一番町1',
+        'W-2,131016,小林,恵,1966-02-30,女,東京都千代田区一番町1',
+      ].join('\n');
+      const asClerk = await t.app.inject({
+        method: 'POST',
+        url: '/v1/imports/residents',
+        headers: { ...staffHeaders(t.tokens.clerk), 'content-type': 'text/csv' },
+        body: csv,
+      });
+      assert.equal(asClerk.statusCode, 403);
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/v1/imports/residents',
+        headers: { ...staffHeaders(t.tokens.supervisor, 'resident-import'), 'content-type': 'text/csv; charset=utf-8' },
+        body: csv,
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      const report = res.json() as { rows: number; registered: number; errors: { line: number; code: string }[] };
+      assert.deepEqual([report.rows, report.registered], [2, 1]);
+      assert.deepEqual(report.errors.map((e) => [e.line, e.code]), [[3, 'DATE_IMPOSSIBLE']]);
+      const badHeader = await t.app.inject({
+        method: 'POST',
+        url: '/v1/imports/residents',
+        headers: { ...staffHeaders(t.tokens.supervisor), 'content-type': 'text/csv' },
+        body: 'name,city\nx,y\n',
+      });
+      assert.equal(badHeader.statusCode, 400);
+      assert.equal(badHeader.json().code, 'IMPORT_CSV_HEADER');
+    });
+
     it('never answers 500 to arbitrary JSON bodies', async () => {
       await fc.assert(
         fc.asyncProperty(
