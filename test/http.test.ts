@@ -246,13 +246,23 @@ for (const { dialect, skip } of await dialects()) {
       const res = await t.app.inject({
         method: 'POST',
         url: '/v1/imports/residents',
-        headers: { ...staffHeaders(t.tokens.supervisor, 'resident-import'), 'content-type': 'text/csv; charset=utf-8' },
+        headers: {
+          ...staffHeaders(t.tokens.supervisor, 'resident-import'),
+          'content-type': 'text/csv; charset=utf-8',
+        },
         body: csv,
       });
       assert.equal(res.statusCode, 200, res.body);
-      const report = res.json() as { rows: number; registered: number; errors: { line: number; code: string }[] };
+      const report = res.json() as {
+        rows: number;
+        registered: number;
+        errors: { line: number; code: string }[];
+      };
       assert.deepEqual([report.rows, report.registered], [2, 1]);
-      assert.deepEqual(report.errors.map((e) => [e.line, e.code]), [[3, 'DATE_IMPOSSIBLE']]);
+      assert.deepEqual(
+        report.errors.map((e) => [e.line, e.code]),
+        [[3, 'DATE_IMPOSSIBLE']],
+      );
       const badHeader = await t.app.inject({
         method: 'POST',
         url: '/v1/imports/residents',

@@ -1,6 +1,12 @@
 import type { Kysely } from 'kysely';
 import { type Actor, uuidv7 } from '../core/index.ts';
-import { type AnyDb, type Capabilities, type DomainMigration, insertRows } from '../store/index.ts';
+import {
+  type AnyDb,
+  type Capabilities,
+  clusteredByPrimaryKey,
+  type DomainMigration,
+  insertRows,
+} from '../store/index.ts';
 
 /**
  * Access records: who, in which role, for what purpose, did what to which resident's
@@ -61,10 +67,9 @@ type AuditTables = {
 export const auditMigrations: DomainMigration[] = [
   {
     name: '0001-audit-access-record',
-    async up(db) {
+    async up(db, capabilities) {
       // resident_id is the distribution key when sharded.
-      await db.schema
-        .createTable('access_record')
+      await clusteredByPrimaryKey(db.schema.createTable('access_record'), capabilities)
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('at', 'text', (c) => c.notNull())
         .addColumn('actor_id', 'text', (c) => c.notNull())

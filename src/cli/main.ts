@@ -156,7 +156,7 @@ importCmd
         for (const e of report.errors)
           process.stderr.write(`line ${e.line}: ${e.code}${e.field ? ` (${e.field})` : ''}: ${e.message}\n`);
         process.stdout.write(
-          `${report.rows} rows: ${report.registered} registered, ${report.queuedForReview} held for review, ${report.rows - report.registered - report.queuedForReview} rejected${report.dryRun ? ' (dry run: nothing written)' : ''}.\n`,
+          `${report.rows} rows: ${report.registered} registered, ${report.queuedForReview} held for review, ${report.rejected} rejected${report.dryRun ? ' (dry run: nothing written)' : ''}.\n`,
         );
         if (report.errors.length > 0) {
           process.stdout.write('Fix the rejected lines and import them again; the other rows are in.\n');

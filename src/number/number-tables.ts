@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { AnyDb, DomainMigration } from '../store/index.ts';
+import { type AnyDb, clusteredByPrimaryKey, type DomainMigration } from '../store/index.ts';
 
 /**
  * The number vault: the only place an individual number is kept. The number is
@@ -34,8 +34,7 @@ export const numberMigrations: DomainMigration[] = [
     name: '0002-number-vault',
     async up(db, capabilities) {
       const blob = capabilities.dialect === 'postgres' ? 'bytea' : 'blob';
-      await db.schema
-        .createTable('number_vault')
+      await clusteredByPrimaryKey(db.schema.createTable('number_vault'), capabilities)
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('resident_id', 'text', (c) => c.notNull())
         .addColumn('blind_index', blob, (c) => c.notNull())

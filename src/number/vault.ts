@@ -1,17 +1,11 @@
-import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
 import { sql } from 'kysely';
-import { AppError, randomView, uuidv7 } from '../core/index.ts';
+import { AppError, uuidv7 } from '../core/index.ts';
 import type { KeyRing } from '../keys/index.ts';
 import { type AnyDb, type Capabilities, insertRows } from '../store/index.ts';
-import { individualCheckDigit } from './check-digit.ts';
-import { createDecimalPermutation } from './number-permutation.ts';
+import { createNumberSealer, type SealedNumber, sealerKeys } from './number-sealer.ts';
 import { numberTables } from './number-tables.ts';
 
-const BODY_DIGITS = 11;
 const COUNTER = 'individual-number';
-/** Sealed layout: 12-byte IV ‖ 16-byte tag ‖ ciphertext of the 12 ASCII digits. */
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
 const VAULT_COLUMNS = ['id', 'resident_id', 'blind_index', 'sealed', 'key_id', 'status', 'issued_at'];
 
 export interface NumberVault {
@@ -22,6 +16,18 @@ export interface NumberVault {
    * numbers, so no retry loop is needed and the millionth costs what the first did.
    */
   issue(db: AnyDb, residentIds: readonly string[], at: Date): Promise<string[]>;
+  /**
+   * Reserves `count` counter values for numbers sealed elsewhere (a bulk import's
+   * worker) and returns the first. Values reserved but never stored are burnt: a
+   * number is never issued twice, and a gap reveals nothing.
+   */
+  reserve(db: AnyDb, count: number): Promise<number>;
+  /** Stores numbers sealed by a {@link NumberSealer} from reserved counters. */
+  storeSealed(
+    db: AnyDb,
+    rows: readonly { residentId: string; number: SealedNumber }[],
+    at: Date,
+  ): Promise<void>;
   /** The resident holding this number now; `retired` if it was replaced. */
   lookup(
     db: AnyDb,
@@ -36,40 +42,7 @@ export interface NumberVault {
 }
 
 export function createNumberVault(keys: KeyRing, capabilities: Capabilities): NumberVault {
-  const sealKey = keys.derive('number-vault-encryption');
-  const indexKey = keys.derive('number-blind-index');
-  const permutation = createDecimalPermutation(
-    keys.derive('number-permutation'),
-    Buffer.from('individual-number'),
-    BODY_DIGITS,
-  );
-
-  const blindIndex = (number: string): Buffer => createHmac('sha256', indexKey).update(number).digest();
-
-  function seal(number: string, residentId: string): Buffer {
-    const iv = Buffer.from(randomView(IV_BYTES));
-    const cipher = createCipheriv('aes-256-gcm', sealKey, iv);
-    // The resident id is authenticated data: a sealed number moved to another row fails.
-    cipher.setAAD(Buffer.from(residentId));
-    const body = Buffer.concat([cipher.update(number, 'ascii'), cipher.final()]);
-    return Buffer.concat([iv, cipher.getAuthTag(), body]);
-  }
-
-  function unseal(sealed: Buffer, residentId: string): string {
-    const decipher = createDecipheriv('aes-256-gcm', sealKey, sealed.subarray(0, IV_BYTES));
-    decipher.setAAD(Buffer.from(residentId));
-    decipher.setAuthTag(sealed.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-    try {
-      return Buffer.concat([
-        decipher.update(sealed.subarray(IV_BYTES + TAG_BYTES)),
-        decipher.final(),
-      ]).toString('ascii');
-    } catch (cause) {
-      throw new AppError('NUMBER_VAULT_INTEGRITY', 'internal', 'a sealed number failed authentication', {
-        cause,
-      });
-    }
-  }
+  const sealer = createNumberSealer(sealerKeys(keys));
 
   async function reserve(db: AnyDb, count: number): Promise<number> {
     const t = numberTables(db);
@@ -86,51 +59,51 @@ export function createNumberVault(keys: KeyRing, capabilities: Capabilities): Nu
     } else {
       end = Number(updated.next_value);
     }
-    if (end > permutation.DOMAIN) {
+    if (end > sealer.domain) {
       throw new AppError('NUMBER_SPACE_EXHAUSTED', 'internal', 'the individual-number space is exhausted');
     }
     return end - count;
   }
 
-  function numbersFor(first: number, count: number): string[] {
-    const counters = new Float64Array(count);
-    for (let i = 0; i < count; i++) counters[i] = first + i;
-    const bodies = permutation.encryptBatch(counters);
-    const out: string[] = new Array(count);
-    for (let i = 0; i < count; i++) {
-      const body = String(bodies[i]).padStart(BODY_DIGITS, '0');
-      out[i] = body + individualCheckDigit(body);
-    }
-    return out;
-  }
-
-  async function insert(
+  async function storeSealed(
     db: AnyDb,
-    residentIds: readonly string[],
-    numbers: readonly string[],
+    rows: readonly { residentId: string; number: SealedNumber }[],
     at: Date,
   ): Promise<void> {
     const issuedAt = at.toISOString();
-    const rows = residentIds.map((residentId, i) => [
-      uuidv7(at.getTime()),
-      residentId,
-      blindIndex(numbers[i]!),
-      seal(numbers[i]!, residentId),
-      keys.keyId,
-      'active',
-      issuedAt,
-    ]);
-    await insertRows(db, capabilities, 'number_vault', VAULT_COLUMNS, rows);
+    await insertRows(
+      db,
+      capabilities,
+      'number_vault',
+      VAULT_COLUMNS,
+      rows.map((r) => [
+        uuidv7(at.getTime()),
+        r.residentId,
+        r.number.blindIndex,
+        r.number.sealed,
+        keys.keyId,
+        'active',
+        issuedAt,
+      ]),
+    );
   }
 
-  return {
-    blindIndex,
+  const vault: NumberVault = {
+    blindIndex: sealer.blindIndex,
+    reserve,
+    storeSealed,
 
     async issue(db, residentIds, at) {
       if (residentIds.length === 0) return [];
-      const first = await reserve(db, residentIds.length);
-      const numbers = numbersFor(first, residentIds.length);
-      await insert(db, residentIds, numbers, at);
+      const numbers = sealer.numbersFor(await reserve(db, residentIds.length), residentIds.length);
+      await storeSealed(
+        db,
+        residentIds.map((residentId, i) => ({
+          residentId,
+          number: sealer.sealedFor(numbers[i]!, residentId),
+        })),
+        at,
+      );
       return numbers;
     },
 
@@ -138,7 +111,7 @@ export function createNumberVault(keys: KeyRing, capabilities: Capabilities): Nu
       const row = await numberTables(db)
         .selectFrom('number_vault')
         .select(['resident_id', 'status'])
-        .where('blind_index', '=', blindIndex(number))
+        .where('blind_index', '=', sealer.blindIndex(number))
         .executeTakeFirst();
       return row === undefined ? undefined : { residentId: row.resident_id, status: row.status };
     },
@@ -152,7 +125,7 @@ export function createNumberVault(keys: KeyRing, capabilities: Capabilities): Nu
         .executeTakeFirst();
       if (row === undefined)
         throw new AppError('NUMBER_NOT_ISSUED', 'not-found', 'this resident has no number');
-      return unseal(Buffer.from(row.sealed), residentId);
+      return sealer.unseal(Buffer.from(row.sealed), residentId);
     },
 
     async reassign(db, residentId, reason, at) {
@@ -165,8 +138,9 @@ export function createNumberVault(keys: KeyRing, capabilities: Capabilities): Nu
       if (Number(retired.numUpdatedRows) !== 1) {
         throw new AppError('NUMBER_NOT_ISSUED', 'not-found', 'this resident has no number to replace');
       }
-      const [number] = await this.issue(db, [residentId], at);
+      const [number] = await vault.issue(db, [residentId], at);
       return number!;
     },
   };
+  return vault;
 }

@@ -23,14 +23,35 @@ export interface RegistryContext extends RegistryDeps {
 
 const CODE_DIGITS = 11;
 
+/**
+ * 住民票コード from counters: a keyed permutation of the counter, like the number, but
+ * under its own key, so knowing one says nothing about the other.
+ */
+export function createResidentCodeMaker(key: Buffer): (first: number, count: number) => string[] {
+  const permutation = createDecimalPermutation(key, Buffer.from('resident-code'), CODE_DIGITS);
+  return (first, count) => {
+    const counters = new Float64Array(count);
+    for (let i = 0; i < count; i++) counters[i] = first + i;
+    return Array.from(permutation.encryptBatch(counters), (c) => String(c).padStart(CODE_DIGITS, '0'));
+  };
+}
+
+/** Reserves `count` values of a registry counter and returns the first. */
+export async function reserveCounter(db: AnyDb, name: string, count: number): Promise<number> {
+  const t = registryTables(db);
+  const updated = await t
+    .updateTable('registry_counter')
+    .set({ next_value: sql`next_value + ${count}` })
+    .where('name', '=', name)
+    .returning('next_value')
+    .executeTakeFirst();
+  if (updated !== undefined) return Number(updated.next_value) - count;
+  await t.insertInto('registry_counter').values({ name, next_value: count }).execute();
+  return 0;
+}
+
 export function createRegistryContext(deps: RegistryDeps): RegistryContext {
-  // The resident code is a keyed permutation of a counter, like the number, but under
-  // its own key: knowing one says nothing about the other.
-  const permutation = createDecimalPermutation(
-    deps.keys.derive('resident-code-permutation'),
-    Buffer.from('resident-code'),
-    CODE_DIGITS,
-  );
+  const codesFor = createResidentCodeMaker(deps.keys.derive('resident-code-permutation'));
   return {
     ...deps,
     newId: () => uuidv7(deps.clock.now().getTime()),
@@ -40,23 +61,7 @@ export function createRegistryContext(deps: RegistryDeps): RegistryContext {
     },
     async residentCodes(db, count) {
       if (count === 0) return [];
-      const t = registryTables(db);
-      const updated = await t
-        .updateTable('registry_counter')
-        .set({ next_value: sql`next_value + ${count}` })
-        .where('name', '=', 'resident-code')
-        .returning('next_value')
-        .executeTakeFirst();
-      let end = count;
-      if (updated === undefined) {
-        await t.insertInto('registry_counter').values({ name: 'resident-code', next_value: count }).execute();
-      } else {
-        end = Number(updated.next_value);
-      }
-      const counters = new Float64Array(count);
-      for (let i = 0; i < count; i++) counters[i] = end - count + i;
-      const codes = permutation.encryptBatch(counters);
-      return Array.from(codes, (c) => String(c).padStart(CODE_DIGITS, '0'));
+      return codesFor(await reserveCounter(db, 'resident-code', count), count);
     },
   };
 }

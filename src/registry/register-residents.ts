@@ -2,11 +2,12 @@ import { sql } from 'kysely';
 import { type PersonalItem, recordAccess } from '../audit/index.ts';
 import { type Actor, type ErrorDetail, jstDate, uuidv7 } from '../core/index.ts';
 import { matchPerson, type PersonFacts } from '../matching/index.ts';
+import type { SealedNumber } from '../number/index.ts';
 import { type AnyDb, insertRows } from '../store/index.ts';
 import type { RegistryContext } from './context.ts';
 import { EVENT_COLUMNS, RESIDENT_COLUMNS, type RegistryTables } from './registry-tables.ts';
 import type { ResidentInput } from './resident.ts';
-import { newRow } from './resident-row.ts';
+import { inputFromRow, newRow } from './resident-row.ts';
 
 export type RegistrationOutcome =
   | { readonly kind: 'registered'; readonly residentId: string; readonly numberLast4: string }
@@ -101,12 +102,41 @@ export async function registerResidents(
   actor: Actor,
   options: { skipDuplicateCheck?: boolean } = {},
 ): Promise<RegistrationOutcome[]> {
+  const at = ctx.clock.now().toISOString();
+  return registerPrepared(
+    ctx,
+    db,
+    inputs.map((input) => ({ row: newRow(input, ctx.newId(), '', at), movedInDate: input.movedInDate })),
+    actor,
+    options,
+  );
+}
+
+/**
+ * A registration whose row (id, search keys) is built, and — in a bulk import — whose
+ * resident code and sealed number were made ahead, from reserved counters, off the
+ * database thread.
+ */
+export interface PreparedRegistration {
+  readonly row: RegistryTables['resident'];
+  readonly movedInDate?: string | undefined;
+  readonly number?: SealedNumber | undefined;
+}
+
+export async function registerPrepared(
+  ctx: RegistryContext,
+  db: AnyDb,
+  entries: readonly PreparedRegistration[],
+  actor: Actor,
+  options: { skipDuplicateCheck?: boolean } = {},
+): Promise<RegistrationOutcome[]> {
   const now = ctx.clock.now();
   const at = now.toISOString();
   const today = jstDate(now);
+  const inputs = entries.map((e) => inputFromRow(e.row, e.movedInDate));
+  const rows = entries.map((e) => e.row);
   const outcomes: (RegistrationOutcome | undefined)[] = new Array(inputs.length);
   const keyOf = (k: string, b: string): string => `${k}|${b}`;
-  const rows = inputs.map((input) => newRow(input, uuidv7(now.getTime()), '', at));
 
   // 宛名番号 must be unique within a municipality.
   const localIds = rows.filter((r) => r.local_id !== null);
@@ -207,10 +237,13 @@ export async function registerResidents(
     outcomes[i] = { kind: 'registered', residentId: row.id, numberLast4: '' };
   });
 
-  const codes = await ctx.residentCodes(db, accepted.length);
-  accepted.forEach((row, j) => {
-    row.resident_code = codes[j]!;
-  });
+  const prepared = acceptedIndex.every((i) => entries[i]!.number !== undefined);
+  if (!prepared) {
+    const codes = await ctx.residentCodes(db, accepted.length);
+    accepted.forEach((row, j) => {
+      accepted[j] = { ...row, resident_code: codes[j]! };
+    });
+  }
   const caps = ctx.store.capabilities;
   await insertRows(
     db,
@@ -219,13 +252,24 @@ export async function registerResidents(
     RESIDENT_COLUMNS,
     accepted.map((r) => RESIDENT_COLUMNS.map((c) => r[c])),
   );
-  const numbers = await ctx.vault.issue(
-    db,
-    accepted.map((r) => r.id),
-    now,
-  );
+  let last4: string[];
+  if (prepared) {
+    const sealed = acceptedIndex.map((i, j) => ({
+      residentId: accepted[j]!.id,
+      number: entries[i]!.number!,
+    }));
+    await ctx.vault.storeSealed(db, sealed, now);
+    last4 = sealed.map((s) => s.number.last4);
+  } else {
+    const numbers = await ctx.vault.issue(
+      db,
+      accepted.map((r) => r.id),
+      now,
+    );
+    last4 = numbers.map((n) => n.slice(-4));
+  }
   acceptedIndex.forEach((i, j) => {
-    outcomes[i] = { kind: 'registered', residentId: accepted[j]!.id, numberLast4: numbers[j]!.slice(-4) };
+    outcomes[i] = { kind: 'registered', residentId: accepted[j]!.id, numberLast4: last4[j]! };
   });
   await insertRows(
     db,
@@ -236,7 +280,7 @@ export async function registerResidents(
       uuidv7(now.getTime()),
       r.id,
       'registration',
-      inputs[acceptedIndex[j]!]!.movedInDate ?? today,
+      entries[acceptedIndex[j]!]!.movedInDate ?? today,
       at,
       actor.id,
       actor.role,

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { AnyDb, DomainMigration } from '../store/index.ts';
+import { type AnyDb, clusteredByPrimaryKey, type DomainMigration } from '../store/index.ts';
 
 /**
  * The resident register. One row per resident holds the current state; every change
@@ -104,7 +104,7 @@ export const EVENT_COLUMNS = [
 export const registryMigrations: DomainMigration[] = [
   {
     name: '0003-registry-init',
-    async up(db) {
+    async up(db, capabilities) {
       await db.schema
         .createTable('municipality')
         .addColumn('code', 'text', (c) => c.primaryKey())
@@ -154,10 +154,8 @@ export const registryMigrations: DomainMigration[] = [
         .on('resident')
         .columns(['kana_key', 'birth_date'])
         .execute();
-      await db.schema.createIndex('resident_household').on('resident').columns(['household_id']).execute();
 
-      await db.schema
-        .createTable('resident_event')
+      await clusteredByPrimaryKey(db.schema.createTable('resident_event'), capabilities)
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('resident_id', 'text', (c) => c.notNull())
         .addColumn('kind', 'text', (c) => c.notNull())

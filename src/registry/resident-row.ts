@@ -45,6 +45,29 @@ export function fromRow(row: Row): Resident {
   };
 }
 
+/** The items of a row as a registration input (for the review queue and matching). */
+export function inputFromRow(row: Row, movedInDate?: string): ResidentInput {
+  const optional = <K extends string>(key: K, value: string | null): { [P in K]?: string } =>
+    (value === null ? {} : { [key]: value }) as { [P in K]?: string };
+  return {
+    municipalityCode: row.municipality_code,
+    familyName: row.family_name,
+    birthDate: row.birth_date,
+    sex: row.sex as Sex,
+    address: row.address,
+    nationality: row.nationality,
+    ...optional('localId', row.local_id),
+    ...optional('givenName', row.given_name),
+    ...optional('familyNameKana', row.family_name_kana),
+    ...optional('givenNameKana', row.given_name_kana),
+    ...optional('postalCode', row.postal_code),
+    ...optional('residenceStatus', row.residence_status),
+    ...optional('householdId', row.household_id),
+    ...optional('relationship', row.relationship),
+    ...(movedInDate === undefined ? {} : { movedInDate }),
+  };
+}
+
 export function newRow(input: ResidentInput, id: string, residentCode: string, at: string): Row {
   return {
     id,

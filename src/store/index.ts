@@ -1,6 +1,7 @@
 export {
   type AnyDb,
   type Capabilities,
+  clusteredByPrimaryKey,
   type DialectName,
   openStore,
   type Store,

@@ -395,6 +395,7 @@ export async function registryRoutes(app: FastifyInstance, opts: { system: Syste
               rows: { type: 'integer' },
               registered: { type: 'integer' },
               queuedForReview: { type: 'integer' },
+              rejected: { type: 'integer' },
               dryRun: { type: 'boolean' },
               errors: {
                 type: 'array',
