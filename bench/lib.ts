@@ -47,3 +47,8 @@ export function line(
       : `  ratio ${ratio.value.toFixed(2)} vs ${ratio.against}${ratio.goal ? ` (goal ${ratio.goal})` : ''}`;
   process.stdout.write(`${label.padEnd(46)} ${value.padStart(18)}${r}\n`);
 }
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}

@@ -15,7 +15,7 @@ import { benchIssuance } from './issuance.ts';
 import { benchLookups } from './lookups.ts';
 
 const { values } = parseArgs({
-  options: { residents: { type: 'string', default: '1000000' }, only: { type: 'string' } },
+  options: { residents: { type: 'string', default: '1000000' }, only: { type: 'string' }, batch: { type: 'string' } },
 });
 const residents = Number(values.residents);
 const only = values.only;
@@ -43,7 +43,7 @@ if (only === undefined || only === 'import' || only === 'lookups') {
     }),
   ];
   const csv = Buffer.from([...residentsToCsv(town)].join(''));
-  await benchImport(system, town, csv);
+  await benchImport(system, town, csv, values.batch === undefined ? undefined : Number(values.batch));
   if (only === undefined || only === 'lookups') await benchLookups(system, town);
   await system.close();
 }

@@ -77,6 +77,50 @@ describe('myna CLI', () => {
     assert.notEqual(badRole.status, 0);
   });
 
+  it('registers, changes and audits a resident from the console', () => {
+    const person = join(dir, 'person.json');
+    writeFileSync(
+      person,
+      JSON.stringify({
+        municipalityCode: '131016',
+        familyName: '石井',
+        givenName: '蘭',
+        birthDate: '2001-08-08',
+        sex: 'female',
+        address: '東京都千代田区麹町1-1',
+      }),
+    );
+    const reg = myna('resident', 'register', person);
+    assert.equal(reg.status, 0, reg.stderr);
+    const { residentId } = JSON.parse(reg.stdout) as { residentId: string };
+    const move = join(dir, 'move.json');
+    writeFileSync(
+      move,
+      JSON.stringify({
+        kind: 'move',
+        effectiveDate: '2026-01-10',
+        changes: { address: '東京都千代田区麹町2-2' },
+      }),
+    );
+    const moved = myna('resident', 'event', residentId, move);
+    assert.equal(moved.status, 0, moved.stderr);
+    assert.equal((JSON.parse(moved.stdout) as { address: string }).address, '東京都千代田区麹町2-2');
+    const number = myna('resident', 'reveal-number', residentId).stdout.trim();
+    assert.match(number, /^\d{12}$/);
+    const reassigned = myna('resident', 'reassign-number', residentId, '--reason', 'leak');
+    assert.equal(reassigned.status, 0, reassigned.stderr);
+    assert.notEqual(myna('resident', 'reveal-number', residentId).stdout.trim(), number);
+    const audit = JSON.parse(myna('access-records', '--resident', residentId).stdout) as { action: string }[];
+    assert.deepEqual(
+      audit.map((a) => a.action),
+      ['create', 'update', 'reveal-number', 'reassign-number', 'reveal-number'],
+    );
+    writeFileSync(move, '[1, 2]');
+    const bad = myna('resident', 'event', residentId, move);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /CLI_INVALID_JSON/);
+  });
+
   it('fails with a clear message on bad configuration', () => {
     const r = spawnSync(process.execPath, ['bin/myna.mjs', 'migrate'], {
       env: { ...env, PORT: 'eighty' },

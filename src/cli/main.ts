@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Actor } from '../core/index.ts';
-import { isAppError } from '../core/index.ts';
+import { AppError, isAppError } from '../core/index.ts';
 import { validateCorporateNumber, validateIndividualNumber } from '../number/index.ts';
 import { buildApp, ConfigError, ENVIRONMENT, loadConfig, openSystem, type System } from '../server/index.ts';
 import { DEMO_TOWN, demoCredentials, seedDemo } from './demo.ts';
@@ -240,6 +240,74 @@ residentCmd
   .option('--purpose <purpose>', 'purpose of the access', 'operator-cli')
   .action(async (id: string, opts: { purpose: string }) =>
     withSystem(async (system) => print(await system.registry.history(id, operator(opts.purpose)))),
+  );
+
+function readJson(file: string): Record<string, unknown> {
+  const text = file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
+    return value as Record<string, unknown>;
+  } catch {
+    throw new AppError('CLI_INVALID_JSON', 'invalid', `${file} must hold one JSON object`);
+  }
+}
+
+residentCmd
+  .command('register <json-file>')
+  .description('register one resident from a JSON object (- for stdin); fields as POST /v1/residents')
+  .option('--purpose <purpose>', 'purpose of the access', 'operator-cli')
+  .action(async (file: string, opts: { purpose: string }) =>
+    withSystem(async (system) =>
+      print(await system.registry.register(readJson(file), operator(opts.purpose))),
+    ),
+  );
+residentCmd
+  .command('event <id> <json-file>')
+  .description(
+    'record a life event from JSON: {"kind":"move","effectiveDate":"2026-04-01","changes":{"address":"…"}}',
+  )
+  .option('--purpose <purpose>', 'purpose of the access', 'life-event')
+  .action(async (id: string, file: string, opts: { purpose: string }) =>
+    withSystem(async (system) =>
+      print(await system.registry.recordEvent(id, readJson(file) as never, operator(opts.purpose))),
+    ),
+  );
+residentCmd
+  .command('reveal-number <id>')
+  .description('print the individual number (recorded as an access)')
+  .option('--purpose <purpose>', 'purpose of the access', 'operator-cli')
+  .action(async (id: string, opts: { purpose: string }) =>
+    withSystem(async (system) => {
+      process.stdout.write(`${await system.registry.revealNumber(id, operator(opts.purpose))}\n`);
+    }),
+  );
+residentCmd
+  .command('reassign-number <id>')
+  .description('retire a leaked number for good and issue a new one')
+  .requiredOption('--reason <reason>', 'why (e.g. the leak report)')
+  .action(async (id: string, opts: { reason: string }) =>
+    withSystem(async (system) =>
+      print(await system.registry.reassignNumber(id, opts.reason, operator('number-reassignment'))),
+    ),
+  );
+
+program
+  .command('access-records')
+  .description('who read or changed whose data, when and why (auditors)')
+  .option('--resident <id>', 'only this resident')
+  .option('--actor <id>', 'only this credential or job')
+  .option('--limit <n>', 'at most this many', positiveInt, 100)
+  .action(async (opts: { resident?: string; actor?: string; limit: number }) =>
+    withSystem(async (system) =>
+      print(
+        await system.registry.accessRecords({
+          residentId: opts.resident,
+          actorId: opts.actor,
+          limit: opts.limit,
+        }),
+      ),
+    ),
   );
 
 const reviewCmd = program.command('review').description('registrations held as likely duplicates');

@@ -63,7 +63,7 @@ export async function importResidents(
     municipalities: [...validation.municipalities],
     today: validation.today,
     at: ctx.clock.now().toISOString(),
-    batchSize: options.batchSize ?? 20000,
+    batchSize: options.batchSize ?? 100000,
   };
   if (!options.dryRun) {
     const reserved = total + 1;

@@ -1,4 +1,4 @@
-import { auditMigrations } from '../audit/index.ts';
+import { type AccessRecord, auditMigrations, listAccessRecords } from '../audit/index.ts';
 import type { Actor } from '../core/index.ts';
 import { numberMigrations } from '../number/index.ts';
 import { type DomainMigration, outboxMigration } from '../store/index.ts';
@@ -77,6 +77,13 @@ export function createRegistry(deps: RegistryDeps) {
       }
       return out;
     },
+    /** Access records, oldest first (for auditors; they hold ids, not personal data). */
+    accessRecords: (filter: {
+      residentId?: string | undefined;
+      actorId?: string | undefined;
+      after?: string | undefined;
+      limit: number;
+    }): Promise<AccessRecord[]> => listAccessRecords(deps.store.db, filter),
     /** How many residents the register holds, by status. */
     async count(): Promise<{ active: number; deceased: number }> {
       const rows = await registryTables(deps.store.db)

@@ -1,9 +1,8 @@
-import { sql } from 'kysely';
 import { type PersonalItem, recordAccess } from '../audit/index.ts';
 import { type Actor, type ErrorDetail, jstDate, uuidv7 } from '../core/index.ts';
 import { matchPerson, type PersonFacts } from '../matching/index.ts';
 import type { SealedNumber } from '../number/index.ts';
-import { type AnyDb, insertRows } from '../store/index.ts';
+import { type AnyDb, type Capabilities, insertRows, selectByPairs } from '../store/index.ts';
 import type { RegistryContext } from './context.ts';
 import { EVENT_COLUMNS, RESIDENT_COLUMNS, type RegistryTables } from './registry-tables.ts';
 import type { ResidentInput } from './resident.ts';
@@ -26,6 +25,19 @@ export const ALL_ITEMS: readonly PersonalItem[] = [
   'household',
   'resident-code',
 ];
+
+const CANDIDATE_COLUMNS = [
+  'id',
+  'family_name',
+  'given_name',
+  'family_name_kana',
+  'given_name_kana',
+  'birth_date',
+  'sex',
+  'address',
+  'name_key',
+  'kana_key',
+] as const;
 
 type Candidate = Pick<
   RegistryTables['resident'],
@@ -73,19 +85,27 @@ function candidateFacts(c: Candidate): PersonFacts {
 }
 
 /** Active residents whose normalised name or kana and birth date equal one of the pairs. */
-async function findCandidates(db: AnyDb, rows: readonly RegistryTables['resident'][]): Promise<Candidate[]> {
+async function findCandidates(
+  db: AnyDb,
+  capabilities: Capabilities,
+  rows: readonly RegistryTables['resident'][],
+): Promise<Candidate[]> {
   const out: Candidate[] = [];
-  const chunk = 500;
   for (const column of ['name_key', 'kana_key'] as const) {
-    const pairs = rows.filter((r) => r[column] !== null).map((r) => [r[column]!, r.birth_date] as const);
-    for (let i = 0; i < pairs.length; i += chunk) {
-      const values = sql.join(pairs.slice(i, i + chunk).map(([k, b]) => sql`(${k}, ${b})`));
-      const found =
-        await sql<Candidate>`select id, family_name, given_name, family_name_kana, given_name_kana,
-          birth_date, sex, address, name_key, kana_key from resident
-        where status = 'active' and (${sql.ref(column)}, birth_date) in (values ${values})`.execute(db);
-      out.push(...found.rows);
-    }
+    const pairs = rows.filter((r) => r[column] !== null).map((r) => [r[column], r.birth_date] as const);
+    out.push(
+      ...(await selectByPairs<Candidate>(
+        db,
+        capabilities,
+        {
+          table: 'resident',
+          columns: CANDIDATE_COLUMNS,
+          pair: [column, 'birth_date'],
+          where: "status = 'active'",
+        },
+        pairs,
+      )),
+    );
   }
   return out;
 }
@@ -133,25 +153,26 @@ export async function registerPrepared(
   const now = ctx.clock.now();
   const at = now.toISOString();
   const today = jstDate(now);
-  const inputs = entries.map((e) => inputFromRow(e.row, e.movedInDate));
+  // Inputs (for matching and the review queue) are rebuilt only for the few rows that need them.
+  const inputOf = (i: number): ResidentInput => inputFromRow(entries[i]!.row, entries[i]!.movedInDate);
   const rows = entries.map((e) => e.row);
-  const outcomes: (RegistrationOutcome | undefined)[] = new Array(inputs.length);
+  const outcomes: (RegistrationOutcome | undefined)[] = new Array(entries.length);
   const keyOf = (k: string, b: string): string => `${k}|${b}`;
 
   // 宛名番号 must be unique within a municipality.
   const localIds = rows.filter((r) => r.local_id !== null);
   const taken = new Set<string>();
-  for (let i = 0; i < localIds.length; i += 500) {
-    const values = sql.join(
-      localIds.slice(i, i + 500).map((r) => sql`(${r.municipality_code}, ${r.local_id})`),
-    );
-    const found = await sql<{
-      municipality_code: string;
-      local_id: string;
-    }>`select municipality_code, local_id
-      from resident where (municipality_code, local_id) in (values ${values})`.execute(db);
-    for (const f of found.rows) taken.add(`${f.municipality_code}|${f.local_id}`);
-  }
+  const found = await selectByPairs<{ municipality_code: string; local_id: string }>(
+    db,
+    ctx.store.capabilities,
+    {
+      table: 'resident',
+      columns: ['municipality_code', 'local_id'],
+      pair: ['municipality_code', 'local_id'],
+    },
+    localIds.map((r) => [r.municipality_code, r.local_id] as const),
+  );
+  for (const f of found) taken.add(`${f.municipality_code}|${f.local_id}`);
 
   // Likely duplicates: same birth date and same normalised name or kana, and a
   // matcher that does not call them different people.
@@ -166,12 +187,12 @@ export async function registerPrepared(
     }
   });
   const duplicatesOf = new Map<number, Set<string>>();
-  for (const c of options.skipDuplicateCheck ? [] : await findCandidates(db, rows)) {
+  for (const c of options.skipDuplicateCheck ? [] : await findCandidates(db, ctx.store.capabilities, rows)) {
     const cFacts = candidateFacts(c);
     for (const k of [c.name_key, c.kana_key]) {
       if (k === null) continue;
       for (const i of rowsByKey.get(keyOf(k, c.birth_date)) ?? []) {
-        if (matchPerson(facts(inputs[i]!), cFacts).decision === 'different') continue;
+        if (matchPerson(facts(inputOf(i)), cFacts).decision === 'different') continue;
         const set = duplicatesOf.get(i) ?? new Set<string>();
         set.add(c.id);
         duplicatesOf.set(i, set);
@@ -184,7 +205,6 @@ export async function registerPrepared(
   const seenInBatch = new Map<string, number>();
   const reviews: unknown[][] = [];
   rows.forEach((row, i) => {
-    const input = inputs[i]!;
     if (row.local_id !== null) {
       const k = `${row.municipality_code}|${row.local_id}`;
       if (taken.has(k)) {
@@ -211,7 +231,7 @@ export async function registerPrepared(
       if (
         earlier !== undefined &&
         !options.skipDuplicateCheck &&
-        matchPerson(facts(inputs[earlier]!), facts(input)).decision !== 'different'
+        matchPerson(facts(inputOf(earlier)), facts(inputOf(i))).decision !== 'different'
       ) {
         const o = outcomes[earlier];
         if (o?.kind === 'registered') found.push(o.residentId);
@@ -224,7 +244,7 @@ export async function registerPrepared(
         'pending',
         at,
         actor.id,
-        JSON.stringify(input),
+        JSON.stringify(inputOf(i)),
         JSON.stringify([...new Set(found)]),
       ]);
       outcomes[i] = { kind: 'review', reviewId, candidateIds: [...new Set(found)] };
@@ -279,7 +299,8 @@ export async function registerPrepared(
     accepted.map((r, j) => [
       uuidv7(now.getTime()),
       r.id,
-      'registration',
+      // A newborn's first registration is its birth (出生届); others are registrations.
+      entries[acceptedIndex[j]!]!.movedInDate === r.birth_date ? 'birth' : 'registration',
       entries[acceptedIndex[j]!]!.movedInDate ?? today,
       at,
       actor.id,

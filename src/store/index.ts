@@ -8,6 +8,7 @@ export {
   type StoreOptions,
 } from './database.ts';
 export { insertRows } from './insert-rows.ts';
+export { selectByPairs } from './select-by-pairs.ts';
 export { type DomainMigration, MigrationError, migrate } from './migrate.ts';
 export {
   appendEvent,

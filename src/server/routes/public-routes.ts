@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { validateCorporateNumber, validateIndividualNumber } from '../../number/index.ts';
-import { problemSchema } from '../problem.ts';
+import { problemSchema, sendProblem } from '../problem.ts';
 import type { System } from '../system.ts';
 
 /** Routes that need no credential and touch no personal data. */
@@ -22,18 +22,7 @@ export async function publicRoutes(app: FastifyInstance, opts: { system: System 
         await opts.system.registry.municipalities.list();
         return { status: 'ok', database: opts.system.store.capabilities.dialect };
       } catch {
-        return reply
-          .code(503)
-          .type('application/problem+json')
-          .send({
-            type: 'urn:myna:error:DATABASE_UNAVAILABLE',
-            title: 'DATABASE_UNAVAILABLE',
-            status: 503,
-            code: 'DATABASE_UNAVAILABLE',
-            detail: 'The database does not answer.',
-            details: [],
-            requestId: String(request.id),
-          });
+        return sendProblem(request, reply, 503, 'DATABASE_UNAVAILABLE', 'The database does not answer.');
       }
     },
   );

@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { listAccessRecords } from '../../audit/index.ts';
 import type { Actor } from '../../core/index.ts';
 import { MUTABLE_ITEMS } from '../../registry/index.ts';
 import { staffGuard } from '../guard.ts';
-import { problemSchema } from '../problem.ts';
+import { problemSchema, sendProblem } from '../problem.ts';
 import {
   accessRecordSchema,
   idParams,
@@ -23,7 +22,7 @@ const problems = {
 
 /** The register over HTTP. Personal data leaves only through the response schemas here. */
 export async function registryRoutes(app: FastifyInstance, opts: { system: System }): Promise<void> {
-  const { registry, staff, store } = opts.system;
+  const { registry, staff } = opts.system;
   const counter = staffGuard(staff, ['clerk', 'supervisor'], { purpose: true });
   const supervisor = staffGuard(staff, ['supervisor'], { purpose: true });
   const auditor = staffGuard(staff, ['auditor'], { purpose: true });
@@ -224,18 +223,13 @@ export async function registryRoutes(app: FastifyInstance, opts: { system: Syste
       const body = request.body as Parameters<typeof registry.recordEvent>[1];
       const who = actor(request);
       if (body.kind === 'correction' && who.role !== 'supervisor') {
-        return reply
-          .code(403)
-          .type('application/problem+json')
-          .send({
-            type: 'urn:myna:error:AUTH_ROLE_FORBIDDEN',
-            title: 'AUTH_ROLE_FORBIDDEN',
-            status: 403,
-            code: 'AUTH_ROLE_FORBIDDEN',
-            detail: 'Only a supervisor may record a correction.',
-            details: [],
-            requestId: String(request.id),
-          });
+        return sendProblem(
+          request,
+          reply,
+          403,
+          'AUTH_ROLE_FORBIDDEN',
+          'Only a supervisor may record a correction.',
+        );
       }
       return registry.recordEvent((request.params as { id: string }).id, body, who);
     },
@@ -450,7 +444,7 @@ export async function registryRoutes(app: FastifyInstance, opts: { system: Syste
     },
     async (request) => {
       const q = request.query as { residentId?: string; actorId?: string; after?: string; limit: number };
-      return { records: await listAccessRecords(store.db, q) };
+      return { records: await registry.accessRecords(q) };
     },
   );
 }
