@@ -45,6 +45,7 @@ export async function benchImport(
     today: jstDate(system.clock.now()),
     at: new Date().toISOString(),
     batchSize: 50_000,
+    actor: { id: 'system:bench', role: 'system', purpose: 'benchmark' },
     issue: {
       sealerKeys: sealerKeys(keys),
       codeKey: keys.derive('resident-code-permutation'),

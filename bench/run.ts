@@ -15,7 +15,11 @@ import { benchIssuance } from './issuance.ts';
 import { benchLookups } from './lookups.ts';
 
 const { values } = parseArgs({
-  options: { residents: { type: 'string', default: '1000000' }, only: { type: 'string' }, batch: { type: 'string' } },
+  options: {
+    residents: { type: 'string', default: '1000000' },
+    only: { type: 'string' },
+    batch: { type: 'string' },
+  },
 });
 const residents = Number(values.residents);
 const only = values.only;

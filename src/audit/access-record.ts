@@ -110,13 +110,9 @@ const COLUMNS = [
   'request_id',
 ];
 
-/** Appends access records; pass the transaction of the access itself. */
-export async function recordAccess(
-  db: AnyDb,
-  capabilities: Capabilities,
-  records: readonly AccessRecordInput[],
-): Promise<void> {
-  const rows = records.map((r) => [
+/** An access record as the values of one table row, e.g. made ahead on a worker thread. */
+export function accessRow(r: AccessRecordInput): unknown[] {
+  return [
     uuidv7(r.at.getTime()),
     r.at.toISOString(),
     r.actor.id,
@@ -126,8 +122,25 @@ export async function recordAccess(
     r.residentId,
     r.items.join(','),
     r.actor.requestId ?? null,
-  ]);
+  ];
+}
+
+/** Appends access records made by {@link accessRow}; pass the transaction of the access. */
+export async function insertAccessRows(
+  db: AnyDb,
+  capabilities: Capabilities,
+  rows: readonly unknown[][],
+): Promise<void> {
   await insertRows(db, capabilities, 'access_record', COLUMNS, rows);
+}
+
+/** Appends access records; pass the transaction of the access itself. */
+export async function recordAccess(
+  db: AnyDb,
+  capabilities: Capabilities,
+  records: readonly AccessRecordInput[],
+): Promise<void> {
+  await insertAccessRows(db, capabilities, records.map(accessRow));
 }
 
 export async function listAccessRecords(

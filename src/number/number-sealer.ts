@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
-import { AppError, randomView } from '../core/index.ts';
+import { AppError, randomView, uuidv7 } from '../core/index.ts';
 import type { KeyRing } from '../keys/index.ts';
 import { individualCheckDigit } from './check-digit.ts';
 import { createDecimalPermutation } from './number-permutation.ts';
@@ -30,10 +30,14 @@ export interface NumberSealer {
   blindIndex(number: string): Buffer;
   /** A number sealed for `residentId`, with its blind index and last four digits. */
   sealedFor(number: string, residentId: string): SealedNumber;
+  /** The vault-table row storing a sealed number, issued at `at`. */
+  vaultRow(residentId: string, number: SealedNumber, at: Date): unknown[];
 }
 
 /** The purpose keys a sealer needs, e.g. to hand them to a worker thread. */
 export interface SealerKeys {
+  /** The master key's id, stored beside each sealed number (for rotation). */
+  readonly keyId: string;
   readonly encryption: Buffer;
   readonly blindIndex: Buffer;
   readonly permutation: Buffer;
@@ -41,6 +45,7 @@ export interface SealerKeys {
 
 export function sealerKeys(keys: KeyRing): SealerKeys {
   return {
+    keyId: keys.keyId,
     encryption: keys.derive('number-vault-encryption'),
     blindIndex: keys.derive('number-blind-index'),
     permutation: keys.derive('number-permutation'),
@@ -94,6 +99,17 @@ export function createNumberSealer(keys: SealerKeys): NumberSealer {
           cause,
         });
       }
+    },
+    vaultRow(residentId, number, at) {
+      return [
+        uuidv7(at.getTime()),
+        residentId,
+        number.blindIndex,
+        number.sealed,
+        keys.keyId,
+        'active',
+        at.toISOString(),
+      ];
     },
     sealedFor(number, residentId) {
       return { blindIndex: blindIndex(number), sealed: seal(number, residentId), last4: number.slice(-4) };

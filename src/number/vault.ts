@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { AppError, uuidv7 } from '../core/index.ts';
+import { AppError } from '../core/index.ts';
 import type { KeyRing } from '../keys/index.ts';
 import { type AnyDb, type Capabilities, insertRows } from '../store/index.ts';
 import { createNumberSealer, type SealedNumber, sealerKeys } from './number-sealer.ts';
@@ -22,6 +22,8 @@ export interface NumberVault {
    * number is never issued twice, and a gap reveals nothing.
    */
   reserve(db: AnyDb, count: number): Promise<number>;
+  /** Stores vault rows made by {@link NumberSealer.vaultRow} (e.g. on a worker thread). */
+  storeRows(db: AnyDb, rows: readonly unknown[][]): Promise<void>;
   /** Stores numbers sealed by a {@link NumberSealer} from reserved counters. */
   storeSealed(
     db: AnyDb,
@@ -65,32 +67,25 @@ export function createNumberVault(keys: KeyRing, capabilities: Capabilities): Nu
     return end - count;
   }
 
+  async function storeRows(db: AnyDb, rows: readonly unknown[][]): Promise<void> {
+    await insertRows(db, capabilities, 'number_vault', VAULT_COLUMNS, rows);
+  }
+
   async function storeSealed(
     db: AnyDb,
     rows: readonly { residentId: string; number: SealedNumber }[],
     at: Date,
   ): Promise<void> {
-    const issuedAt = at.toISOString();
-    await insertRows(
+    await storeRows(
       db,
-      capabilities,
-      'number_vault',
-      VAULT_COLUMNS,
-      rows.map((r) => [
-        uuidv7(at.getTime()),
-        r.residentId,
-        r.number.blindIndex,
-        r.number.sealed,
-        keys.keyId,
-        'active',
-        issuedAt,
-      ]),
+      rows.map((r) => sealer.vaultRow(r.residentId, r.number, at)),
     );
   }
 
   const vault: NumberVault = {
     blindIndex: sealer.blindIndex,
     reserve,
+    storeRows,
     storeSealed,
 
     async issue(db, residentIds, at) {

@@ -63,7 +63,8 @@ export async function importResidents(
     municipalities: [...validation.municipalities],
     today: validation.today,
     at: ctx.clock.now().toISOString(),
-    batchSize: options.batchSize ?? 100000,
+    batchSize: options.batchSize ?? 50000,
+    actor: options.actor,
   };
   if (!options.dryRun) {
     const reserved = total + 1;
@@ -174,22 +175,14 @@ async function* prepareOnWorker(bytes: Uint8Array, plan: ImportPlan): AsyncGener
       if (m.type === 'error')
         throw new AppError(m.error.code, m.error.kind, m.error.message, { details: m.error.details });
       worker.postMessage('credit');
-      yield {
-        ...m.batch,
-        // Buffers arrive as plain Uint8Arrays after crossing threads.
-        entries: m.batch.entries.map((e) =>
-          e.number === undefined
-            ? e
-            : {
-                ...e,
-                number: {
-                  ...e.number,
-                  blindIndex: asBuffer(e.number.blindIndex),
-                  sealed: asBuffer(e.number.sealed),
-                },
-              },
-        ),
-      };
+      // Buffers arrive as plain Uint8Arrays after crossing threads; PostgreSQL wants Buffers.
+      for (const e of m.batch.entries) {
+        if (e.writes !== undefined) {
+          e.writes.vault[2] = asBuffer(e.writes.vault[2] as Uint8Array);
+          e.writes.vault[3] = asBuffer(e.writes.vault[3] as Uint8Array);
+        }
+      }
+      yield m.batch;
     }
   } finally {
     await worker.terminate();

@@ -1,4 +1,5 @@
-import { uuidv7 } from '../core/index.ts';
+import { accessRow } from '../audit/index.ts';
+import { type Actor, uuidv7 } from '../core/index.ts';
 import { createNumberSealer, type SealerKeys } from '../number/index.ts';
 import { createResidentCodeMaker } from './context.ts';
 import {
@@ -7,7 +8,8 @@ import {
   type CsvRowError,
   readResidentCsvBatches,
 } from './import-csv/index.ts';
-import type { PreparedRegistration } from './register-residents.ts';
+import { ALL_ITEMS, type PreparedRegistration, registrationEvent } from './register-residents.ts';
+import { RESIDENT_COLUMNS } from './registry-tables.ts';
 import { newRow } from './resident-row.ts';
 import { validateResident } from './validate-resident.ts';
 
@@ -19,6 +21,8 @@ export interface ImportPlan {
   /** When the import started (ISO); the registration time of every row. */
   readonly at: string;
   readonly batchSize: number;
+  /** Who imports: named in every history event and access record. */
+  readonly actor: Actor;
   /** Reserved counters and keys; absent on a dry run, which only validates. */
   readonly issue?: {
     readonly sealerKeys: SealerKeys;
@@ -85,14 +89,25 @@ export function* prepareImport(bytes: Uint8Array, plan: ImportPlan): Generator<P
       if (used + count > plan.issue.reserved) throw new Error('more rows than counters were reserved');
       const numbers = sealer.numbersFor(plan.issue.firstNumber + used, count);
       const codes = codesFor(plan.issue.firstCode + used, count);
+      const at = new Date(atMs);
       entries = valid.map((v, i) => {
         const row = newRow(v.input, uuidv7(atMs), codes[i]!, plan.at);
-        return {
-          line: v.line,
-          row,
-          movedInDate: v.input.movedInDate,
-          number: sealer.sealedFor(numbers[i]!, row.id),
+        const number = sealer.sealedFor(numbers[i]!, row.id);
+        // Every row the registration writes, made here so that the writer only writes.
+        const writes = {
+          resident: RESIDENT_COLUMNS.map((c) => row[c]),
+          vault: sealer.vaultRow(row.id, number, at),
+          event: registrationEvent(row, v.input.movedInDate ?? plan.today, plan.at, plan.actor),
+          access: accessRow({
+            actor: plan.actor,
+            action: 'create',
+            residentId: row.id,
+            items: ALL_ITEMS,
+            at,
+          }),
+          numberLast4: number.last4,
         };
+        return { line: v.line, row, movedInDate: v.input.movedInDate, writes };
       });
       used += count;
     } else {

@@ -1,7 +1,6 @@
-import { type PersonalItem, recordAccess } from '../audit/index.ts';
+import { insertAccessRows, type PersonalItem, recordAccess } from '../audit/index.ts';
 import { type Actor, type ErrorDetail, jstDate, uuidv7 } from '../core/index.ts';
 import { matchPerson, type PersonFacts } from '../matching/index.ts';
-import type { SealedNumber } from '../number/index.ts';
 import { type AnyDb, type Capabilities, insertRows, selectByPairs } from '../store/index.ts';
 import type { RegistryContext } from './context.ts';
 import { EVENT_COLUMNS, RESIDENT_COLUMNS, type RegistryTables } from './registry-tables.ts';
@@ -133,14 +132,46 @@ export async function registerResidents(
 }
 
 /**
+ * The event row of a first registration: a newborn's (moved in on the day of birth) is
+ * its birth (出生届); every other is a registration (転入 or 職権記載).
+ */
+export function registrationEvent(
+  row: RegistryTables['resident'],
+  effectiveDate: string,
+  at: string,
+  actor: Actor,
+): unknown[] {
+  return [
+    uuidv7(Date.parse(at)),
+    row.id,
+    effectiveDate === row.birth_date ? 'birth' : 'registration',
+    effectiveDate,
+    at,
+    actor.id,
+    actor.role,
+    null,
+    null,
+  ];
+}
+
+/**
  * A registration whose row (id, search keys) is built, and — in a bulk import — whose
- * resident code and sealed number were made ahead, from reserved counters, off the
- * database thread.
+ * every table row, resident code and sealed number included, was made ahead from
+ * reserved counters, off the database thread.
  */
 export interface PreparedRegistration {
   readonly row: RegistryTables['resident'];
   readonly movedInDate?: string | undefined;
-  readonly number?: SealedNumber | undefined;
+  /** Every table row of the registration, made ahead (resident, vault, event, access). */
+  readonly writes?:
+    | {
+        readonly resident: unknown[];
+        readonly vault: unknown[];
+        readonly event: unknown[];
+        readonly access: unknown[];
+        readonly numberLast4: string;
+      }
+    | undefined;
 }
 
 export async function registerPrepared(
@@ -257,69 +288,75 @@ export async function registerPrepared(
     outcomes[i] = { kind: 'registered', residentId: row.id, numberLast4: '' };
   });
 
-  const prepared = acceptedIndex.every((i) => entries[i]!.number !== undefined);
-  if (!prepared) {
-    const codes = await ctx.residentCodes(db, accepted.length);
-    accepted.forEach((row, j) => {
-      accepted[j] = { ...row, resident_code: codes[j]! };
-    });
-  }
   const caps = ctx.store.capabilities;
-  await insertRows(
-    db,
-    caps,
-    'resident',
-    RESIDENT_COLUMNS,
-    accepted.map((r) => RESIDENT_COLUMNS.map((c) => r[c])),
-  );
-  let last4: string[];
-  if (prepared) {
-    const sealed = acceptedIndex.map((i, j) => ({
-      residentId: accepted[j]!.id,
-      number: entries[i]!.number!,
-    }));
-    await ctx.vault.storeSealed(db, sealed, now);
-    last4 = sealed.map((s) => s.number.last4);
+  const writes = acceptedIndex.map((i) => entries[i]!.writes);
+  if (writes.every((w) => w !== undefined)) {
+    // A bulk import made every row ahead, numbers sealed, on its worker thread.
+    await insertRows(
+      db,
+      caps,
+      'resident',
+      RESIDENT_COLUMNS,
+      writes.map((w) => w.resident),
+    );
+    await ctx.vault.storeRows(
+      db,
+      writes.map((w) => w.vault),
+    );
+    await insertRows(
+      db,
+      caps,
+      'resident_event',
+      EVENT_COLUMNS,
+      writes.map((w) => w.event),
+    );
+    await insertAccessRows(
+      db,
+      caps,
+      writes.map((w) => w.access),
+    );
+    acceptedIndex.forEach((i, j) => {
+      outcomes[i] = { kind: 'registered', residentId: accepted[j]!.id, numberLast4: writes[j]!.numberLast4 };
+    });
   } else {
+    const codes = await ctx.residentCodes(db, accepted.length);
+    const rowsToWrite = accepted.map((row, j) => ({ ...row, resident_code: codes[j]! }));
+    await insertRows(
+      db,
+      caps,
+      'resident',
+      RESIDENT_COLUMNS,
+      rowsToWrite.map((r) => RESIDENT_COLUMNS.map((c) => r[c])),
+    );
     const numbers = await ctx.vault.issue(
       db,
       accepted.map((r) => r.id),
       now,
     );
-    last4 = numbers.map((n) => n.slice(-4));
+    acceptedIndex.forEach((i, j) => {
+      outcomes[i] = { kind: 'registered', residentId: accepted[j]!.id, numberLast4: numbers[j]!.slice(-4) };
+    });
+    await insertRows(
+      db,
+      caps,
+      'resident_event',
+      EVENT_COLUMNS,
+      accepted.map((r, j) =>
+        registrationEvent(r, entries[acceptedIndex[j]!]!.movedInDate ?? today, at, actor),
+      ),
+    );
+    await recordAccess(
+      db,
+      caps,
+      accepted.map((r) => ({ actor, action: 'create', residentId: r.id, items: ALL_ITEMS, at: now })),
+    );
   }
-  acceptedIndex.forEach((i, j) => {
-    outcomes[i] = { kind: 'registered', residentId: accepted[j]!.id, numberLast4: last4[j]! };
-  });
-  await insertRows(
-    db,
-    caps,
-    'resident_event',
-    EVENT_COLUMNS,
-    accepted.map((r, j) => [
-      uuidv7(now.getTime()),
-      r.id,
-      // A newborn's first registration is its birth (出生届); others are registrations.
-      entries[acceptedIndex[j]!]!.movedInDate === r.birth_date ? 'birth' : 'registration',
-      entries[acceptedIndex[j]!]!.movedInDate ?? today,
-      at,
-      actor.id,
-      actor.role,
-      null,
-      null,
-    ]),
-  );
   await insertRows(
     db,
     caps,
     'registration_review',
     ['id', 'status', 'submitted_at', 'submitted_by', 'input', 'candidate_ids'],
     reviews,
-  );
-  await recordAccess(
-    db,
-    caps,
-    accepted.map((r) => ({ actor, action: 'create', residentId: r.id, items: ALL_ITEMS, at: now })),
   );
   return outcomes.map((o) => o!);
 }

@@ -8,7 +8,6 @@ export {
   type StoreOptions,
 } from './database.ts';
 export { insertRows } from './insert-rows.ts';
-export { selectByPairs } from './select-by-pairs.ts';
 export { type DomainMigration, MigrationError, migrate } from './migrate.ts';
 export {
   appendEvent,
@@ -18,3 +17,4 @@ export {
   outboxMigration,
   pendingEvents,
 } from './outbox.ts';
+export { selectByPairs } from './select-by-pairs.ts';
