@@ -351,6 +351,43 @@ for (const { dialect, skip } of await dialects()) {
       });
     });
 
+    it('writes a registration whole or not at all: a failing access record undoes it', async () => {
+      const before = await t.registry.count();
+      await t.store.db.schema.alterTable('access_record').renameTo('access_record_away').execute();
+      try {
+        await assert.rejects(
+          t.registry.register(
+            person({ familyName: '全', givenName: '無', birthDate: '1999-09-09', localId: 'ATOMIC-1' }),
+            clerk,
+          ),
+        );
+        await assert.rejects(
+          t.registry.import(
+            Buffer.from(
+              'local_id,municipality_code,family_name,birth_date,sex,address\nATOMIC-2,131016,全,1999-09-10,1,東京都千代田区1\n',
+            ),
+            { actor: clerk },
+          ),
+        );
+      } finally {
+        await t.store.db.schema.alterTable('access_record_away').renameTo('access_record').execute();
+      }
+      assert.deepEqual(await t.registry.count(), before);
+      assert.equal((await t.registry.idsByLocalId(CHIYODA, ['ATOMIC-1', 'ATOMIC-2'])).size, 0);
+      const vault = t.store.db.withTables<{ number_vault: { id: string; status: string } }>();
+      const sealed = await vault
+        .selectFrom('number_vault')
+        .where('status', '=', 'active')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      const residents = await t.store.db
+        .withTables<{ resident: { id: string } }>()
+        .selectFrom('resident')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      assert.equal(Number(sealed.n), Number(residents.n), 'no number without its resident');
+    });
+
     it('reassigns a leaked number: the old one finds nobody, history keeps the event', async () => {
       const o = await t.registry.register(
         person({
