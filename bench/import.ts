@@ -54,7 +54,7 @@ export async function benchImport(
       reserved: town.length + 1,
     },
   })) {
-    for (const e of batch.entries) rows.push(COLUMNS.map((c) => e.row[c]));
+    for (const e of batch.entries) rows.push(e.writes.resident);
   }
   const insert = raw.prepare(
     `insert into raw_resident (${COLUMNS.join(', ')}) values (${COLUMNS.map(() => '?').join(', ')})`,

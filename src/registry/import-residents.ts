@@ -6,6 +6,7 @@ import { reserveCounter } from './context.ts';
 import { type CsvEncoding, countDataLines, readResidentCsvHeader } from './import-csv/index.ts';
 import { type ImportPlan, type ImportRowError, type PreparedBatch, prepareImport } from './prepare-import.ts';
 import { registerPrepared } from './register-residents.ts';
+import { residentRowFromValues } from './registry-tables.ts';
 
 export type { ImportRowError } from './prepare-import.ts';
 
@@ -106,9 +107,18 @@ export async function importResidents(
     rejected += linesWithErrors.size;
     for (const e of batch.errors) addError(e);
     if (!options.dryRun && batch.entries.length > 0) {
-      const outcomes = await ctx.store.db
-        .transaction()
-        .execute((trx) => registerPrepared(ctx, trx, batch.entries, options.actor));
+      const outcomes = await ctx.store.db.transaction().execute((trx) =>
+        registerPrepared(
+          ctx,
+          trx,
+          batch.entries.map((e) => ({
+            row: residentRowFromValues(e.writes.resident),
+            movedInDate: e.movedInDate,
+            writes: e.writes,
+          })),
+          options.actor,
+        ),
+      );
       outcomes.forEach((o, i) => {
         if (o.kind === 'registered') registered++;
         else if (o.kind === 'review') queuedForReview++;

@@ -40,11 +40,19 @@ export interface ImportRowError {
   readonly field?: string | undefined;
 }
 
+/** One valid row, as plain arrays (cheap to pass between threads). */
+export interface PreparedImportEntry {
+  readonly line: number;
+  readonly movedInDate?: string | undefined;
+  readonly writes: NonNullable<PreparedRegistration['writes']>;
+}
+
 export interface PreparedBatch {
   /** CSV records and row errors consumed for this batch. */
   readonly rows: number;
   readonly errors: ImportRowError[];
-  readonly entries: (PreparedRegistration & { readonly line: number })[];
+  /** Ready-made rows of the valid records; empty on a dry run, which writes nothing. */
+  readonly entries: PreparedImportEntry[];
 }
 
 const SNAKE_TO_CAMEL: Record<string, string> = {
@@ -107,15 +115,11 @@ export function* prepareImport(bytes: Uint8Array, plan: ImportPlan): Generator<P
           }),
           numberLast4: number.last4,
         };
-        return { line: v.line, row, movedInDate: v.input.movedInDate, writes };
+        return { line: v.line, movedInDate: v.input.movedInDate, writes };
       });
       used += count;
     } else {
-      entries = valid.map((v) => ({
-        line: v.line,
-        row: newRow(v.input, uuidv7(atMs), '', plan.at),
-        movedInDate: v.input.movedInDate,
-      }));
+      entries = [];
     }
     const batch = { rows, errors, entries };
     rows = 0;

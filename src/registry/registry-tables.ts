@@ -89,6 +89,36 @@ export const RESIDENT_COLUMNS = [
   'version',
 ] as const;
 
+/** A resident row from its values in {@link RESIDENT_COLUMNS} order (as a worker sends them). */
+export function residentRowFromValues(v: readonly unknown[]): RegistryTables['resident'] {
+  const r = v as RegistryTables['resident'][keyof RegistryTables['resident']][];
+  return {
+    id: r[0] as string,
+    municipality_code: r[1] as string,
+    status: r[2] as 'active' | 'deceased',
+    resident_code: r[3] as string,
+    local_id: r[4] as string | null,
+    family_name: r[5] as string,
+    given_name: r[6] as string | null,
+    family_name_kana: r[7] as string | null,
+    given_name_kana: r[8] as string | null,
+    birth_date: r[9] as string,
+    sex: r[10] as string,
+    postal_code: r[11] as string | null,
+    address: r[12] as string,
+    nationality: r[13] as string,
+    residence_status: r[14] as string | null,
+    household_id: r[15] as string | null,
+    relationship: r[16] as string | null,
+    name_key: r[17] as string,
+    kana_key: r[18] as string | null,
+    address_key: r[19] as string,
+    registered_at: r[20] as string,
+    updated_at: r[21] as string,
+    version: r[22] as number,
+  };
+}
+
 export const EVENT_COLUMNS = [
   'id',
   'resident_id',
