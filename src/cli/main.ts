@@ -48,7 +48,9 @@ program
     const config = loadConfig();
     const system = await openSystem(config);
     if (system.keyFileCreated)
-      process.stderr.write(`Created the master key file ${config.keyFile} — back it up.\n`);
+      process.stderr.write(
+        `Created the master key file ${config.keyFile} — back it up. / マスター鍵ファイルを作成しました。必ずバックアップしてください。\n`,
+      );
     let creds: Awaited<ReturnType<typeof demoCredentials>> | undefined;
     if (opts.demo) {
       const bar = progressBar('Seeding the demo town');
@@ -76,7 +78,7 @@ program
     const base = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${(app.server.address() as { port: number }).port}`;
     const lines = [
       '',
-      `Myna is running on ${system.store.location}`,
+      `Myna is running on ${system.store.location} / Myna を起動しました`,
       `  API              ${base}/v1/`,
       `  OpenAPI document ${base}/openapi.json`,
       `  Health           ${base}/healthz`,
@@ -84,7 +86,7 @@ program
     if (creds !== undefined) {
       lines.push(
         '',
-        'Demo staff credentials (send as "Authorization: Bearer <token>" with "X-Myna-Purpose: counter-service"):',
+        'Demo staff credentials / デモ用職員認証情報 (send as "Authorization: Bearer <token>" with "X-Myna-Purpose: counter-service"):',
         `  clerk      ${creds.clerk}`,
         `  supervisor ${creds.supervisor}`,
         `  auditor    ${creds.auditor}`,
@@ -159,7 +161,9 @@ importCmd
           `${report.rows} rows: ${report.registered} registered, ${report.queuedForReview} held for review, ${report.rejected} rejected${report.dryRun ? ' (dry run: nothing written)' : ''}.\n`,
         );
         if (report.errors.length > 0) {
-          process.stdout.write('Fix the rejected lines and import them again; the other rows are in.\n');
+          process.stdout.write(
+            'Fix the rejected lines and import them again; the other rows are in. / 不備のある行を修正して再度取り込んでください（他の行は登録済みです）。\n',
+          );
           process.exitCode = 1;
         }
       });
