@@ -64,7 +64,9 @@ export async function importResidents(
     municipalities: [...validation.municipalities],
     today: validation.today,
     at: ctx.clock.now().toISOString(),
-    batchSize: options.batchSize ?? 50000,
+    // About ten batches per file: enough for the worker to run ahead of the writer, few
+    // enough that each commit's rewrite of the random-key indexes is paid rarely.
+    batchSize: options.batchSize ?? Math.min(100_000, Math.max(5_000, Math.ceil(total / 10))),
     actor: options.actor,
   };
   if (!options.dryRun) {
