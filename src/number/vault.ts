@@ -24,12 +24,6 @@ export interface NumberVault {
   reserve(db: AnyDb, count: number): Promise<number>;
   /** Stores vault rows made by {@link NumberSealer.vaultRow} (e.g. on a worker thread). */
   storeRows(db: AnyDb, rows: readonly unknown[][]): Promise<void>;
-  /** Stores numbers sealed by a {@link NumberSealer} from reserved counters. */
-  storeSealed(
-    db: AnyDb,
-    rows: readonly { residentId: string; number: SealedNumber }[],
-    at: Date,
-  ): Promise<void>;
   /** The resident holding this number now; `retired` if it was replaced. */
   lookup(
     db: AnyDb,
@@ -86,7 +80,6 @@ export function createNumberVault(keys: KeyRing, capabilities: Capabilities): Nu
     blindIndex: sealer.blindIndex,
     reserve,
     storeRows,
-    storeSealed,
 
     async issue(db, residentIds, at) {
       if (residentIds.length === 0) return [];

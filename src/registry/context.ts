@@ -1,7 +1,13 @@
 import { sql } from 'kysely';
 import { type Clock, jstDate, uuidv7 } from '../core/index.ts';
 import type { KeyRing } from '../keys/index.ts';
-import { createDecimalPermutation, type NumberVault } from '../number/index.ts';
+import {
+  createDecimalPermutation,
+  createNumberSealer,
+  type NumberSealer,
+  type NumberVault,
+  sealerKeys,
+} from '../number/index.ts';
 import type { AnyDb, Store } from '../store/index.ts';
 import { registryTables } from './registry-tables.ts';
 import type { ValidationContext } from './validate-resident.ts';
@@ -19,6 +25,8 @@ export interface RegistryContext extends RegistryDeps {
   /** Reserves `count` resident codes (住民票コード) in one step. */
   residentCodes(db: AnyDb, count: number): Promise<string[]>;
   newId(): string;
+  /** Numbers from reserved counters, sealed for the vault. */
+  readonly sealer: NumberSealer;
 }
 
 const CODE_DIGITS = 11;
@@ -54,6 +62,7 @@ export function createRegistryContext(deps: RegistryDeps): RegistryContext {
   const codesFor = createResidentCodeMaker(deps.keys.derive('resident-code-permutation'));
   return {
     ...deps,
+    sealer: createNumberSealer(sealerKeys(deps.keys)),
     newId: () => uuidv7(deps.clock.now().getTime()),
     async validationContext(db = deps.store.db) {
       const rows = await registryTables(db).selectFrom('municipality').select('code').execute();

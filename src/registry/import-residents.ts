@@ -145,8 +145,6 @@ async function* inThread(bytes: Uint8Array, plan: ImportPlan): AsyncGenerator<Pr
   yield* prepareImport(bytes, plan);
 }
 
-const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
-
 type WorkerMessage =
   | { type: 'batch'; batch: PreparedBatch }
   | { type: 'done' }
@@ -187,13 +185,6 @@ async function* prepareOnWorker(bytes: Uint8Array, plan: ImportPlan): AsyncGener
       if (m.type === 'error')
         throw new AppError(m.error.code, m.error.kind, m.error.message, { details: m.error.details });
       worker.postMessage('credit');
-      // Buffers arrive as plain Uint8Arrays after crossing threads; PostgreSQL wants Buffers.
-      for (const e of m.batch.entries) {
-        if (e.writes !== undefined) {
-          e.writes.vault[2] = asBuffer(e.writes.vault[2] as Uint8Array);
-          e.writes.vault[3] = asBuffer(e.writes.vault[3] as Uint8Array);
-        }
-      }
       yield m.batch;
     }
   } finally {

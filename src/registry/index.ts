@@ -19,7 +19,6 @@ import { createReviews } from './reviews.ts';
 import { validateResident } from './validate-resident.ts';
 
 export { REGISTRY_ERRORS, type RegistryErrorCode } from './errors.ts';
-export { RESIDENT_COLUMNS as CSV_COLUMNS } from './import-csv/index.ts';
 export type { ImportReport, ImportRowError } from './import-residents.ts';
 export type { LifeEventInput, LifeEventKind } from './life-events.ts';
 export type { Municipality } from './municipalities.ts';

@@ -1,4 +1,3 @@
-import { accessRow } from '../audit/index.ts';
 import { type Actor, uuidv7 } from '../core/index.ts';
 import { createNumberSealer, type SealerKeys } from '../number/index.ts';
 import { createResidentCodeMaker } from './context.ts';
@@ -8,8 +7,7 @@ import {
   type CsvRowError,
   readResidentCsvBatches,
 } from './import-csv/index.ts';
-import { ALL_ITEMS, type PreparedRegistration, registrationEvent } from './register-residents.ts';
-import { RESIDENT_COLUMNS } from './registry-tables.ts';
+import { type PreparedRegistration, registrationWrites } from './register-residents.ts';
 import { newRow } from './resident-row.ts';
 import { validateResident } from './validate-resident.ts';
 
@@ -100,21 +98,14 @@ export function* prepareImport(bytes: Uint8Array, plan: ImportPlan): Generator<P
       const at = new Date(atMs);
       entries = valid.map((v, i) => {
         const row = newRow(v.input, uuidv7(atMs), codes[i]!, plan.at);
-        const number = sealer.sealedFor(numbers[i]!, row.id);
-        // Every row the registration writes, made here so that the writer only writes.
-        const writes = {
-          resident: RESIDENT_COLUMNS.map((c) => row[c]),
-          vault: sealer.vaultRow(row.id, number, at),
-          event: registrationEvent(row, v.input.movedInDate ?? plan.today, plan.at, plan.actor),
-          access: accessRow({
-            actor: plan.actor,
-            action: 'create',
-            residentId: row.id,
-            items: ALL_ITEMS,
-            at,
-          }),
-          numberLast4: number.last4,
-        };
+        const writes = registrationWrites(
+          row,
+          numbers[i]!,
+          sealer,
+          v.input.movedInDate ?? plan.today,
+          at,
+          plan.actor,
+        );
         return { line: v.line, movedInDate: v.input.movedInDate, writes };
       });
       used += count;

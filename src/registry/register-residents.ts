@@ -1,6 +1,7 @@
-import { insertAccessRows, type PersonalItem, recordAccess } from '../audit/index.ts';
+import { accessRow, insertAccessRows, type PersonalItem } from '../audit/index.ts';
 import { type Actor, type ErrorDetail, jstDate, uuidv7 } from '../core/index.ts';
 import { matchPerson, type PersonFacts } from '../matching/index.ts';
+import type { NumberSealer } from '../number/index.ts';
 import { type AnyDb, type Capabilities, insertRows, selectByPairs } from '../store/index.ts';
 import type { RegistryContext } from './context.ts';
 import { EVENT_COLUMNS, RESIDENT_COLUMNS, type RegistryTables } from './registry-tables.ts';
@@ -154,6 +155,38 @@ export function registrationEvent(
   ];
 }
 
+/** Every table row one registration writes, made before the write. */
+export interface RegistrationWrites {
+  readonly resident: unknown[];
+  readonly vault: unknown[];
+  readonly event: unknown[];
+  readonly access: unknown[];
+  readonly numberLast4: string;
+}
+
+/**
+ * The rows of one registration: the resident (with its resident code), the sealed
+ * number, the birth or registration event and the access record. The one place these
+ * are made, for a single registration and for each row of a bulk import alike.
+ */
+export function registrationWrites(
+  row: RegistryTables['resident'],
+  number: string,
+  sealer: NumberSealer,
+  effectiveDate: string,
+  at: Date,
+  actor: Actor,
+): RegistrationWrites {
+  const sealed = sealer.sealedFor(number, row.id);
+  return {
+    resident: RESIDENT_COLUMNS.map((c) => row[c]),
+    vault: sealer.vaultRow(row.id, sealed, at),
+    event: registrationEvent(row, effectiveDate, at.toISOString(), actor),
+    access: accessRow({ actor, action: 'create', residentId: row.id, items: ALL_ITEMS, at }),
+    numberLast4: sealed.last4,
+  };
+}
+
 /**
  * A registration whose row (id, search keys) is built, and — in a bulk import — whose
  * every table row, resident code and sealed number included, was made ahead from
@@ -162,16 +195,8 @@ export function registrationEvent(
 export interface PreparedRegistration {
   readonly row: RegistryTables['resident'];
   readonly movedInDate?: string | undefined;
-  /** Every table row of the registration, made ahead (resident, vault, event, access). */
-  readonly writes?:
-    | {
-        readonly resident: unknown[];
-        readonly vault: unknown[];
-        readonly event: unknown[];
-        readonly access: unknown[];
-        readonly numberLast4: string;
-      }
-    | undefined;
+  /** Every table row of the registration, made ahead on an import's worker thread. */
+  readonly writes?: RegistrationWrites | undefined;
 }
 
 export async function registerPrepared(
@@ -289,68 +314,48 @@ export async function registerPrepared(
   });
 
   const caps = ctx.store.capabilities;
-  const writes = acceptedIndex.map((i) => entries[i]!.writes);
-  if (writes.every((w) => w !== undefined)) {
-    // A bulk import made every row ahead, numbers sealed, on its worker thread.
-    await insertRows(
-      db,
-      caps,
-      'resident',
-      RESIDENT_COLUMNS,
-      writes.map((w) => w.resident),
-    );
-    await ctx.vault.storeRows(
-      db,
-      writes.map((w) => w.vault),
-    );
-    await insertRows(
-      db,
-      caps,
-      'resident_event',
-      EVENT_COLUMNS,
-      writes.map((w) => w.event),
-    );
-    await insertAccessRows(
-      db,
-      caps,
-      writes.map((w) => w.access),
-    );
-    acceptedIndex.forEach((i, j) => {
-      outcomes[i] = { kind: 'registered', residentId: accepted[j]!.id, numberLast4: writes[j]!.numberLast4 };
+  // Rows not made ahead (a single registration, a review decision) get their resident
+  // codes and numbers from the counters now, and are made by the same builder.
+  const missing = acceptedIndex.filter((i) => entries[i]!.writes === undefined);
+  const made = new Map<number, RegistrationWrites>();
+  if (missing.length > 0) {
+    const codes = await ctx.residentCodes(db, missing.length);
+    const numbers = ctx.sealer.numbersFor(await ctx.vault.reserve(db, missing.length), missing.length);
+    missing.forEach((i, k) => {
+      const row = { ...entries[i]!.row, resident_code: codes[k]! };
+      made.set(
+        i,
+        registrationWrites(row, numbers[k]!, ctx.sealer, entries[i]!.movedInDate ?? today, now, actor),
+      );
     });
-  } else {
-    const codes = await ctx.residentCodes(db, accepted.length);
-    const rowsToWrite = accepted.map((row, j) => ({ ...row, resident_code: codes[j]! }));
-    await insertRows(
-      db,
-      caps,
-      'resident',
-      RESIDENT_COLUMNS,
-      rowsToWrite.map((r) => RESIDENT_COLUMNS.map((c) => r[c])),
-    );
-    const numbers = await ctx.vault.issue(
-      db,
-      accepted.map((r) => r.id),
-      now,
-    );
-    acceptedIndex.forEach((i, j) => {
-      outcomes[i] = { kind: 'registered', residentId: accepted[j]!.id, numberLast4: numbers[j]!.slice(-4) };
-    });
-    await insertRows(
-      db,
-      caps,
-      'resident_event',
-      EVENT_COLUMNS,
-      accepted.map((r, j) =>
-        registrationEvent(r, entries[acceptedIndex[j]!]!.movedInDate ?? today, at, actor),
-      ),
-    );
-    await recordAccess(
-      db,
-      caps,
-      accepted.map((r) => ({ actor, action: 'create', residentId: r.id, items: ALL_ITEMS, at: now })),
-    );
   }
+  const writes = acceptedIndex.map((i) => entries[i]!.writes ?? made.get(i)!);
+  await insertRows(
+    db,
+    caps,
+    'resident',
+    RESIDENT_COLUMNS,
+    writes.map((w) => w.resident),
+  );
+  await ctx.vault.storeRows(
+    db,
+    writes.map((w) => w.vault),
+  );
+  await insertRows(
+    db,
+    caps,
+    'resident_event',
+    EVENT_COLUMNS,
+    writes.map((w) => w.event),
+  );
+  await insertAccessRows(
+    db,
+    caps,
+    writes.map((w) => w.access),
+  );
+  acceptedIndex.forEach((i, j) => {
+    outcomes[i] = { kind: 'registered', residentId: accepted[j]!.id, numberLast4: writes[j]!.numberLast4 };
+  });
   await insertRows(
     db,
     caps,
