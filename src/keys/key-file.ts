@@ -13,7 +13,11 @@ export type KeyPurpose =
   | 'number-vault-encryption'
   | 'number-blind-index'
   | 'number-permutation'
-  | 'resident-code-permutation';
+  | 'resident-code-permutation'
+  | 'pki-key-store'
+  | 'card-issuer'
+  | 'card-file'
+  | 'card-application';
 
 export interface KeyRing {
   /** A short id of the master key, recorded beside what it protects (for rotation). */
