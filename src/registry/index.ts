@@ -76,6 +76,23 @@ export function createRegistry(deps: RegistryDeps) {
       }
       return out;
     },
+    /** Ids of active residents in id order, a page at a time (ids only: no access record). */
+    async activeIds(options: {
+      municipalityCode?: string | undefined;
+      after?: string | undefined;
+      limit: number;
+    }): Promise<string[]> {
+      let q = registryTables(deps.store.db)
+        .selectFrom('resident')
+        .select('id')
+        .where('status', '=', 'active')
+        .orderBy('id')
+        .limit(options.limit);
+      if (options.municipalityCode !== undefined)
+        q = q.where('municipality_code', '=', options.municipalityCode);
+      if (options.after !== undefined) q = q.where('id', '>', options.after);
+      return (await q.execute()).map((r) => r.id);
+    },
     /** Access records, oldest first (for auditors; they hold ids, not personal data). */
     accessRecords: (filter: {
       residentId?: string | undefined;

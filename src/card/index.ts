@@ -1,0 +1,89 @@
+import type { Actor } from '../core/index.ts';
+import { type CmsVerification, verifyCms } from '../pki/index.ts';
+import type { OutboxHandler } from '../store/index.ts';
+import { createApplications, fullName, serviceActor } from './applications.ts';
+import { cardMigrations } from './card-tables.ts';
+import { createCards } from './cards.ts';
+import { type CardDeps, createCardContext } from './context.ts';
+import type { CardFaceFront } from './render/index.ts';
+
+export type { ApplicationView, ApplyInput } from './applications.ts';
+export type { ApplicationStatus, CardStatus } from './card-tables.ts';
+export {
+  CARD_END_REASONS,
+  type CardEndReason,
+  type CardView,
+  type HandOverPins,
+  type IssuedCard,
+} from './cards.ts';
+export type { CardDeps } from './context.ts';
+export { answerChallenge, signDocument } from './holder.ts';
+export * from './render/index.ts';
+export { ageOn, cardTerms, nthBirthdayAfter } from './validity.ts';
+export { cardMigrations };
+
+/** The My Number card: applications, production, hand-over and the card's life. */
+export function createCardService(deps: CardDeps) {
+  const ctx = createCardContext(deps);
+  const applications = createApplications(ctx);
+  const cards = createCards(ctx);
+  const system: Actor = serviceActor('card-lifecycle');
+  /** Outbox handlers: register changes that end certificates or cards. */
+  const handlers: Record<string, OutboxHandler> = {
+    'resident.basic-items-changed': (event) =>
+      cards.onBasicItemsChanged(String(event.payload['residentId']), system),
+    'resident.died': (event) => cards.onResidentEnded(String(event.payload['residentId']), 'death', system),
+    'number.reassigned': (event) =>
+      cards.onResidentEnded(String(event.payload['residentId']), 'number-reassigned', system),
+  };
+  return {
+    applications,
+    cards,
+    handlers,
+    /**
+     * The printed front of a card (name, address, birth date, sex, expiry, photo,
+     * security code): what the factory prints and the counter compares. The photo is
+     * there until hand-over; after it, the photo lives only on the chip.
+     */
+    async frontOf(cardId: string, actor: Actor): Promise<CardFaceFront> {
+      const card = await cards.get(cardId);
+      const resident = await deps.registry.get(card.residentId, actor);
+      const municipality = (await deps.registry.municipalities.list()).find(
+        (m) => m.code === resident.municipalityCode,
+      );
+      const photo = await applications.heldPhoto(card.applicationId);
+      return {
+        name: fullName(resident),
+        address: resident.address,
+        birthDate: resident.birthDate,
+        sex: resident.sex,
+        expiry: card.expiresOn,
+        securityCode: await cards.securityCode(cardId),
+        municipality:
+          municipality === undefined
+            ? resident.municipalityCode
+            : `${municipality.prefecture}${municipality.name}`,
+        ...(photo === undefined ? {} : { photo }),
+      };
+    },
+    /**
+     * Verifies a document signature made with a card: the chain up to our root, the
+     * signer certificate's status at signing time, and the signed content.
+     */
+    async verifySignature(signature: Uint8Array, content: Uint8Array): Promise<CmsVerification> {
+      return verifyCms({
+        signature,
+        content,
+        trustAnchors: [await deps.pki.caCertificate('root')],
+        intermediates: [
+          await deps.pki.caCertificate('signature'),
+          await deps.pki.caCertificate('authentication'),
+        ],
+        status: async (certificate, at) => (await deps.pki.status(certificate.serial, at)).status,
+        now: deps.clock.now(),
+      });
+    },
+  };
+}
+
+export type CardService = ReturnType<typeof createCardService>;
