@@ -16,9 +16,26 @@ const ALLOWED: Record<string, readonly string[]> = {
   auth: ['core', 'store'],
   number: ['core', 'store', 'keys'],
   registry: ['core', 'store', 'keys', 'number', 'matching', 'audit'],
+  chip: [],
+  pki: ['core', 'store', 'keys'],
+  card: ['core', 'store', 'keys', 'number', 'matching', 'audit', 'registry', 'pki', 'chip'],
   demo: ['core', 'matching'],
-  server: ['core', 'store', 'keys', 'number', 'matching', 'audit', 'auth', 'registry'],
-  cli: ['core', 'store', 'keys', 'number', 'matching', 'audit', 'auth', 'registry', 'demo', 'server'],
+  server: ['core', 'store', 'keys', 'number', 'matching', 'audit', 'auth', 'registry', 'pki', 'chip', 'card'],
+  cli: [
+    'core',
+    'store',
+    'keys',
+    'number',
+    'matching',
+    'audit',
+    'auth',
+    'registry',
+    'pki',
+    'chip',
+    'card',
+    'demo',
+    'server',
+  ],
 };
 
 const SRC = resolve('src');
@@ -84,6 +101,23 @@ describe('architecture', () => {
       for (const banned of ['process.env', 'console.', 'new Date()', 'Date.now()']) {
         if (text.includes(banned)) violations.push(`${relative('.', file)} uses ${banned}`);
       }
+    }
+    assert.deepEqual(violations, []);
+  });
+
+  it('the chip runs in a browser: WebCrypto only, no Node built-ins, no Buffer, only asn1js', () => {
+    const violations: string[] = [];
+    for (const file of sources.filter((f) => relative(SRC, f).startsWith('chip/'))) {
+      const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+      for (const spec of imports(file))
+        if (!spec.startsWith('./') && spec !== 'asn1js')
+          violations.push(`${relative('.', file)} imports ${spec}`);
+      for (const [name, banned] of [
+        ['Buffer', /\bBuffer\./],
+        ['process', /\bprocess\./],
+        ['require', /\brequire\(/],
+      ] as const)
+        if (banned.test(text)) violations.push(`${relative('.', file)} uses ${name}`);
     }
     assert.deepEqual(violations, []);
   });

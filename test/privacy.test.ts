@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ObjectIdentifier } from 'asn1js';
 import SQLite from 'better-sqlite3';
+import sharp from 'sharp';
 import { seedDemo } from '../src/cli/demo.ts';
 import { createTestApp, staffHeaders, type TestApp } from './support/app.ts';
 
@@ -14,6 +16,8 @@ import { createTestApp, staffHeaders, type TestApp } from './support/app.ts';
 describe('privacy of stored and logged data', () => {
   let t: TestApp;
   const numbers: string[] = [];
+  const EMAILS = ['a.privacy@example.jp', 'b.privacy@example.jp', 'c.privacy@example.jp'];
+  const PASSWORD = 'PRIVACYPASS7';
   let people: { name: string; given: string; address: string }[] = [];
 
   before(async () => {
@@ -52,12 +56,57 @@ describe('privacy of stored and logged data', () => {
         payload: { kind: 'move', effectiveDate: '2026-03-01', changes: { address: `${r.address}の2` } },
       });
     }
+    // Three of them apply for a card online, and receive it at the counter.
+    const photo = await sharp({ create: { width: 480, height: 640, channels: 3, background: '#907060' } })
+      .withExif({ IFD0: { Artist: 'PRIVACY-EXIF-MARKER' } })
+      .jpeg()
+      .toBuffer();
+    for (const [i, r] of rows.slice(20, 23).entries()) {
+      const number = (
+        await t.app.inject({
+          method: 'POST',
+          url: `/v1/residents/${r.id}/number/reveal`,
+          headers: staffHeaders(t.tokens.clerk),
+        })
+      ).json().number as string;
+      numbers.push(number);
+      const birthDate = (await t.system.registry.get(r.id, { id: 't', role: 'clerk', purpose: 'test' }))
+        .birthDate;
+      const applied = await t.app.inject({
+        method: 'POST',
+        url: '/v1/card-applications',
+        payload: { number, birthDate, email: EMAILS[i], photo: photo.toString('base64') },
+      });
+      assert.equal(applied.statusCode, 201, applied.body);
+      const id = applied.json().id as string;
+      const h = staffHeaders(t.tokens.supervisor, 'card-issuance');
+      await t.app.inject({
+        method: 'POST',
+        url: `/v1/card-applications/${id}/decision`,
+        headers: h,
+        payload: { approve: true },
+      });
+      const cardId = (
+        await t.app.inject({ method: 'POST', url: `/v1/card-applications/${id}/produce`, headers: h })
+      ).json().id;
+      await t.app.inject({ method: 'POST', url: `/v1/cards/${cardId}/ready`, headers: h });
+      const handed = await t.app.inject({
+        method: 'POST',
+        url: `/v1/cards/${cardId}/hand-over`,
+        headers: h,
+        payload: {
+          identityConfirmed: true,
+          pins: { signature: PASSWORD, authentication: '4321', text: '8765' },
+        },
+      });
+      assert.equal(handed.statusCode, 200, handed.body);
+    }
     await t.system.store.close();
   });
   after(() => t?.dispose());
 
   it('no individual number appears anywhere in the database files', () => {
-    assert.equal(numbers.length, 20);
+    assert.equal(numbers.length, 23);
     const files = readdirSync(t.dir).filter((f) => f.startsWith('myna.db'));
     assert.ok(files.includes('myna.db'));
     for (const file of files) {
@@ -77,7 +126,20 @@ describe('privacy of stored and logged data', () => {
   it('names and addresses stay in the register tables; audit and outbox hold ids only', () => {
     const db = new SQLite(t.system.config.sqlitePath, { readonly: true });
     const dump = (table: string): string => JSON.stringify(db.prepare(`select * from ${table}`).all());
-    const outside = ['access_record', 'outbox_event', 'number_vault', 'staff_credential']
+    const outside = [
+      'access_record',
+      'outbox_event',
+      'number_vault',
+      'staff_credential',
+      'card_invitation',
+      'card_application',
+      'card',
+      'card_event',
+      'pki_authority',
+      'pki_certificate',
+      'pki_status_event',
+      'pki_crl',
+    ]
       .map(dump)
       .join('\n');
     assert.ok(
@@ -91,10 +153,36 @@ describe('privacy of stored and logged data', () => {
     db.close();
   });
 
+  it('a card leaves no photo, contact address, password or certificate holder data readable in the database', () => {
+    const files = readdirSync(t.dir).filter((f) => f.startsWith('myna.db'));
+    const db = new SQLite(t.system.config.sqlitePath, { readonly: true });
+    const cards = db.prepare('select status, chip_sealed from card').all() as {
+      status: string;
+      chip_sealed: unknown;
+    }[];
+    db.close();
+    assert.deepEqual(
+      cards.map((c) => [c.status, c.chip_sealed]),
+      cards.map(() => ['active', null]),
+      'handed-over chips are not kept',
+    );
+    for (const file of files) {
+      const bytes = readFileSync(join(t.dir, file));
+      for (const secret of [...EMAILS, PASSWORD, 'PRIVACY-EXIF-MARKER', 'JFIF'])
+        assert.ok(!bytes.includes(Buffer.from(secret)), `${file} holds ${secret}`);
+      // The signature certificates (four basic items in their SAN) are not stored.
+      const nameOid = Buffer.from(
+        new ObjectIdentifier({ value: '1.2.392.200149.8.5.5.1' }).valueBlock.toBER(),
+      );
+      assert.ok(!bytes.includes(nameOid), 'no certificate with holder data');
+    }
+  });
+
   it('the server log holds no number, name or address', () => {
     const log = t.log();
     assert.ok(log.split('\n').length > 60);
     for (const n of numbers) assert.ok(!log.includes(n) && !log.includes(n.slice(-8)), 'number in log');
+    for (const secret of [...EMAILS, PASSWORD]) assert.ok(!log.includes(secret), `log holds ${secret}`);
     for (const p of people.slice(0, 20)) {
       for (const secret of [p.given, p.address, `${p.name}${p.given}`])
         assert.ok(!log.includes(secret), `log holds ${secret}`);

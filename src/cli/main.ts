@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { CardClientError, ChipError } from '../chip/index.ts';
 import type { Actor } from '../core/index.ts';
 import { AppError, isAppError } from '../core/index.ts';
 import { validateCorporateNumber, validateIndividualNumber } from '../number/index.ts';
 import { buildApp, ConfigError, ENVIRONMENT, loadConfig, openSystem, type System } from '../server/index.ts';
+import { registerCardCommands } from './card-commands.ts';
 import { DEMO_TOWN, demoCredentials, seedDemo } from './demo.ts';
 import { progressBar } from './progress.ts';
 
@@ -67,6 +69,12 @@ program
       creds = await demoCredentials(system, seeded.example);
     }
     const app = await buildApp(system);
+    system.startDispatcher(200, (error) => app.log.error({ err: error }, 'outbox dispatch failed'));
+    if (system.pkiInit.created) {
+      process.stderr.write('Created the CA hierarchy / 認証局を作成しました:\n');
+      for (const a of system.pkiInit.authorities)
+        process.stderr.write(`  ${a.ca.padEnd(15)} SHA-256 ${a.sha256}\n`);
+    }
     const close = async (): Promise<void> => {
       await app.close();
       await system.close();
@@ -82,6 +90,8 @@ program
       `  API              ${base}/v1/`,
       `  OpenAPI document ${base}/openapi.json`,
       `  Health           ${base}/healthz`,
+      `  CA certificates  ${base}/pki/ca/root.crt (signature.crt, authentication.crt)`,
+      `  CRLs, OCSP       ${base}/pki/crl/signature.crl, ${base}/pki/ocsp`,
     ];
     if (creds !== undefined) {
       lines.push(
@@ -354,12 +364,22 @@ program
     });
   });
 
+registerCardCommands(program, { withSystem, operator, print, positiveInt });
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof ConfigError) {
     process.stderr.write(`Configuration error: ${error.message}\n`);
     process.exit(2);
+  }
+  if (error instanceof ChipError) {
+    const tries =
+      error instanceof CardClientError && error.triesLeft !== undefined
+        ? ` (tries left: ${error.triesLeft})`
+        : '';
+    process.stderr.write(`${error.code}: ${error.message}${tries}\n`);
+    process.exit(1);
   }
   if (isAppError(error) && error.expose) {
     process.stderr.write(`${error.code}: ${error.message}\n`);

@@ -3,6 +3,8 @@ import { Ajv } from 'ajv';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { uuidv7 } from '../core/index.ts';
 import { errorHandler, SERVER_ERRORS, sendProblem } from './problem.ts';
+import { cardRoutes } from './routes/card-routes.ts';
+import { pkiRoutes } from './routes/pki-routes.ts';
 import { publicRoutes } from './routes/public-routes.ts';
 import { registryRoutes } from './routes/registry-routes.ts';
 import type { System } from './system.ts';
@@ -26,6 +28,10 @@ export const LOG_REDACT = [
   '*.address',
   '*.familyName',
   '*.givenName',
+  '*.pins',
+  '*.cardKey',
+  '*.cardFile',
+  '*.photo',
 ];
 
 /** Builds the HTTP application from a running system. Composition happens here only. */
@@ -72,6 +78,8 @@ export async function buildApp(system: System, options: AppOptions = {}): Promis
   });
   await app.register(publicRoutes, { system });
   await app.register(registryRoutes, { system });
+  await app.register(pkiRoutes, { system });
+  await app.register(cardRoutes, { system });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -17,6 +17,17 @@ export interface Config {
   readonly bodyLimit: number;
   /** Largest CSV upload to the import endpoint, in bytes. */
   readonly importLimit: number;
+  /** The address residents and relying parties reach (letters' QR codes, CRL and OCSP URLs). */
+  readonly publicUrl: string;
+  /** Where the CA keys live: encrypted PKCS#8 files, or a PKCS#11 token (an HSM). */
+  readonly pkiKeyStore:
+    | { readonly kind: 'file'; readonly dir: string }
+    | {
+        readonly kind: 'pkcs11';
+        readonly library: string;
+        readonly tokenLabel: string;
+        readonly pin: string;
+      };
 }
 
 export class ConfigError extends Error {
@@ -34,6 +45,17 @@ export const ENVIRONMENT: Readonly<Record<string, string>> = {
   LOG_LEVEL: 'fatal, error, warn, info (default), debug, trace or silent',
   MYNA_BODY_LIMIT: 'largest JSON request body in bytes (default 1048576)',
   MYNA_IMPORT_LIMIT: 'largest CSV upload in bytes (default 268435456)',
+  MYNA_PUBLIC_URL:
+    'address residents and relying parties use, in letters, CRL and OCSP URLs (default http://HOST:PORT)',
+  MYNA_PKI_KEY_STORE: 'file (default: encrypted PKCS#8 files in $MYNA_DATA_DIR/pki) or pkcs11',
+  MYNA_PKCS11_LIBRARY: 'PKCS#11 module for MYNA_PKI_KEY_STORE=pkcs11 (e.g. /usr/lib/softhsm/libsofthsm2.so)',
+  MYNA_PKCS11_TOKEN: 'label of the PKCS#11 token holding the CA keys',
+  MYNA_PKCS11_PIN: 'user PIN of that token',
+  MYNA_SIGNATURE_PASSWORD: 'myna card: the signature password (asked on the terminal when unset)',
+  MYNA_AUTH_PIN: 'myna card: the 4-digit authentication PIN',
+  MYNA_TEXT_PIN: 'myna card: the 4-digit card-info PIN',
+  MYNA_CURRENT_PIN: 'myna card change-pin: the current PIN',
+  MYNA_NEW_PIN: 'myna card change-pin: the new PIN',
 };
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -60,15 +82,42 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       'DATABASE_URL must start with postgres:// (unset it to use the embedded SQLite file)',
     );
   }
+  const port = integer(env, 'PORT', 8080, 0, 65535);
+  const host = env['HOST'] || '127.0.0.1';
+  const publicUrl = (
+    env['MYNA_PUBLIC_URL'] || `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`
+  ).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^\s/]+/.test(publicUrl))
+    throw new ConfigError(`MYNA_PUBLIC_URL must be an http(s) URL, not "${publicUrl}"`);
   return Object.freeze({
-    port: integer(env, 'PORT', 8080, 0, 65535),
-    host: env['HOST'] || '127.0.0.1',
+    port,
+    host,
     databaseUrl,
     sqlitePath: resolve(env['MYNA_SQLITE_PATH'] || join(dataDir, 'myna.db')),
     keyFile: resolve(env['MYNA_KEY_FILE'] || join(dataDir, 'keys', 'master-key.json')),
     logLevel,
     bodyLimit: integer(env, 'MYNA_BODY_LIMIT', 1_048_576, 1024, 1_073_741_824),
     importLimit: integer(env, 'MYNA_IMPORT_LIMIT', 268_435_456, 1024, 4_294_967_296),
+    publicUrl,
+    pkiKeyStore: pkiKeyStore(env, dataDir),
     ...overrides,
   });
+}
+
+function pkiKeyStore(env: NodeJS.ProcessEnv, dataDir: string): Config['pkiKeyStore'] {
+  const kind = env['MYNA_PKI_KEY_STORE'] || 'file';
+  if (kind === 'file') return { kind, dir: join(dataDir, 'pki') };
+  if (kind !== 'pkcs11') throw new ConfigError(`MYNA_PKI_KEY_STORE must be file or pkcs11, not "${kind}"`);
+  const need = (name: string): string => {
+    const value = env[name];
+    if (value === undefined || value === '')
+      throw new ConfigError(`${name} must be set when MYNA_PKI_KEY_STORE=pkcs11`);
+    return value;
+  };
+  return {
+    kind,
+    library: need('MYNA_PKCS11_LIBRARY'),
+    tokenLabel: need('MYNA_PKCS11_TOKEN'),
+    pin: need('MYNA_PKCS11_PIN'),
+  };
 }

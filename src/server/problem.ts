@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ChipError } from '../chip/index.ts';
 import { type ErrorDetail, type ErrorKind, isAppError } from '../core/index.ts';
 
 /** The only place an error kind becomes an HTTP status. */
@@ -86,6 +87,19 @@ export function errorHandler(
       error.code,
       error.expose ? error.message : SERVER_ERRORS.INTERNAL,
       error.expose ? error.details : [],
+    );
+  }
+  if (error instanceof ChipError) {
+    // The chip's errors use the same kinds; a chip answer is never an internal detail to hide,
+    // except when the chip itself failed.
+    const status = STATUS_OF[error.kind];
+    if (status >= 500) request.log.error({ code: error.code }, 'chip error');
+    return sendProblem(
+      request,
+      reply,
+      status,
+      error.code,
+      status >= 500 ? SERVER_ERRORS.INTERNAL : error.message,
     );
   }
   const fe = error as FastifyError;

@@ -1,9 +1,18 @@
 import { authMigrations, createStaffCredentials, type StaffCredentials } from '../auth/index.ts';
+import { type CardService, cardMigrations, createCardService } from '../card/index.ts';
 import { type Clock, systemClock } from '../core/index.ts';
-import { loadOrCreateKeyFile } from '../keys/index.ts';
+import { type KeyRing, loadOrCreateKeyFile } from '../keys/index.ts';
 import { createNumberVault } from '../number/index.ts';
+import {
+  createFileKeyStore,
+  createPkcs11KeyStore,
+  createPki,
+  type KeyStore,
+  type Pki,
+  pkiMigrations,
+} from '../pki/index.ts';
 import { createRegistry, type Registry, migrations as registryMigrations } from '../registry/index.ts';
-import { migrate, openStore, type Store } from '../store/index.ts';
+import { dispatchOutbox, migrate, type OutboxHandler, openStore, type Store } from '../store/index.ts';
 import type { Config } from './config.ts';
 
 /** Everything a running Myna holds: built once, shared by the server and the CLI. */
@@ -13,30 +22,82 @@ export interface System {
   readonly clock: Clock;
   readonly registry: Registry;
   readonly staff: StaffCredentials;
+  readonly pki: Pki;
+  readonly cards: CardService;
   readonly keyFileCreated: boolean;
+  /** The key ceremony's outcome: whether this start created the CA hierarchy, and its fingerprints. */
+  readonly pkiInit: PkiInitResult;
+  /** Delivers pending outbox events once; returns how many went and how many failed. */
+  dispatch(): Promise<{ delivered: number; failed: number }>;
+  /** Delivers outbox events every `intervalMs` until close. */
+  startDispatcher(intervalMs?: number, onError?: (error: unknown) => void): void;
   close(): Promise<void>;
 }
 
-export const ALL_MIGRATIONS = [...registryMigrations, ...authMigrations];
+export type PkiInitResult = Awaited<ReturnType<Pki['init']>>;
+
+export const ALL_MIGRATIONS = [...registryMigrations, ...authMigrations, ...pkiMigrations, ...cardMigrations];
+
+export async function openKeyStore(config: Config, ring: KeyRing): Promise<KeyStore> {
+  const ks = config.pkiKeyStore;
+  if (ks.kind === 'file') return createFileKeyStore({ dir: ks.dir, secret: ring.derive('pki-key-store') });
+  return createPkcs11KeyStore({ library: ks.library, tokenLabel: ks.tokenLabel, pin: ks.pin });
+}
 
 export async function openSystem(config: Config, clock: Clock = systemClock): Promise<System> {
   const { ring, created } = loadOrCreateKeyFile(config.keyFile, clock.now());
   const store = openStore({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
+  let keyStore: KeyStore | undefined;
   try {
     await migrate(store, ALL_MIGRATIONS);
     const vault = createNumberVault(ring, store.capabilities);
     const registry = createRegistry({ store, clock, vault, keys: ring });
     await registry.municipalities.seed();
+    keyStore = await openKeyStore(config, ring);
+    const pki = createPki({ store, clock, keyStore, baseUrl: config.publicUrl });
+    const pkiInit = await pki.init();
+    const cards = createCardService({ store, clock, keys: ring, registry, pki, publicUrl: config.publicUrl });
+    const handlers = new Map<string, OutboxHandler[]>(
+      Object.entries(cards.handlers).map(([topic, handler]) => [topic, [handler]]),
+    );
+    const dispatch = () => dispatchOutbox(store.db, handlers, { now: () => clock.now() });
+    let timer: NodeJS.Timeout | undefined;
+    let running: Promise<unknown> = Promise.resolve();
+    const ks = keyStore;
     return {
       config,
       store,
       clock,
       registry,
       staff: createStaffCredentials({ db: store.db, clock }),
+      pki,
+      cards,
       keyFileCreated: created,
-      close: () => store.close(),
+      pkiInit,
+      dispatch,
+      startDispatcher(intervalMs = 200, onError = () => {}) {
+        if (timer !== undefined) return;
+        let busy = false;
+        timer = setInterval(() => {
+          if (busy) return;
+          busy = true;
+          running = dispatch()
+            .catch(onError)
+            .finally(() => {
+              busy = false;
+            });
+        }, intervalMs);
+        timer.unref();
+      },
+      async close() {
+        if (timer !== undefined) clearInterval(timer);
+        await running;
+        await ks.close();
+        await store.close();
+      },
     };
   } catch (error) {
+    await keyStore?.close();
     await store.close();
     throw error;
   }
