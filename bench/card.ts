@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { generateKeyPairSync, sign as rawSign, verify as rawVerify } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import autocannon from 'autocannon';
 import sharp from 'sharp';
 import { signDocument } from '../src/card/index.ts';
 import { createCardClient, VirtualChip } from '../src/chip/index.ts';
@@ -72,6 +73,45 @@ async function residentsWithApprovedApplications(
   return ids;
 }
 
+/**
+ * The responder as a client sees it: `myna serve` in its own process on the same data,
+ * loaded by autocannon from this one (one core each), POSTing a request without nonce.
+ */
+async function ocspOverHttp(dataDir: string, request: Buffer): Promise<number> {
+  const server = spawn(process.execPath, ['bin/myna.mjs', 'serve'], {
+    env: { ...process.env, MYNA_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', DATABASE_URL: '' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      server.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const m = /API\s+(http:\/\/[^/\s]+)\//.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      server.once('exit', () => reject(new Error(`the server stopped: ${out}`)));
+    });
+    const run = (duration: number) =>
+      autocannon({
+        url: `${url}/pki/ocsp`,
+        method: 'POST',
+        headers: { 'content-type': 'application/ocsp-request' },
+        body: request,
+        connections: 32,
+        pipelining: 4,
+        duration,
+      });
+    await run(2);
+    const result = await run(8);
+    if (result.non2xx > 0 || result.errors > 0)
+      throw new Error(`OCSP over HTTP failed: ${result.non2xx} non-2xx`);
+    return result.requests.average;
+  } finally {
+    server.kill('SIGTERM');
+  }
+}
+
 export async function benchCards(dir: string): Promise<void> {
   const clock = fixedClock('2026-11-29T00:00:00Z');
   const system = await openSystem(
@@ -82,7 +122,7 @@ export async function benchCards(dir: string): Promise<void> {
     // ── Cards produced per second, against raw RSA-2048 key generation ─────
     process.stdout.write('\n## Cards\n');
     const cards = 12;
-    const applications = await residentsWithApprovedApplications(system, cards * 2, '1985-06-15');
+    const applications = await residentsWithApprovedApplications(system, cards * 2 + 1, '1985-06-15');
     let next = 0;
     const produceOne = async () => {
       const card = await system.cards.cards.produce(applications[next++]!, actor);
@@ -161,6 +201,12 @@ export async function benchCards(dir: string): Promise<void> {
     line('OCSP, with nonce (signed per request)', `${fmt(fresh)} /s`, {
       value: fresh / signOnce,
       against: 'one raw signature',
+    });
+    const http = await ocspOverHttp(join(dir, 'card'), plain);
+    line('OCSP over HTTP (server process, loopback)', `${fmt(http)} /s`, {
+      value: http / signOnce,
+      against: 'one raw signature',
+      goal: '≥ 20,000/s',
     });
 
     // ── CMS verifications per second, against raw RSA-2048 verify ─────────

@@ -4,85 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import sharp from 'sharp';
 import { signDocument } from '../src/card/index.ts';
 import { createCardClient, VirtualChip } from '../src/chip/index.ts';
 import { createTestApp, staffHeaders, type TestApp } from './support/app.ts';
+import { issueCard, issueCardNoPhoto, PINS, portrait } from './support/cards.ts';
 import { openssl, writePem } from './support/openssl.ts';
 import { clerk, person } from './support/registry.ts';
 import { dialects } from './support/stores.ts';
-
-const PINS = { signature: 'MYNA2026', authentication: '1234', text: '5678' };
-
-async function portrait(): Promise<Buffer> {
-  return sharp({ create: { width: 600, height: 800, channels: 3, background: { r: 200, g: 180, b: 160 } } })
-    .jpeg()
-    .toBuffer();
-}
-
-/** An adult resident through letter → application → review → production → hand-over. */
-async function issueCard(t: TestApp, overrides: Record<string, string> = {}) {
-  const outcome = await t.system.registry.register(person(overrides), clerk);
-  assert.equal(outcome.kind, 'registered');
-  const residentId = outcome.kind === 'registered' ? outcome.residentId : '';
-  let code = '';
-  for await (const invitation of t.system.cards.applications.invite({ actor: clerk }))
-    if (invitation.resident.id === residentId) code = invitation.code;
-  assert.match(code, /^\d{23}$/);
-  const photo = await portrait();
-  const applied = await t.app.inject({
-    method: 'POST',
-    url: '/v1/card-applications',
-    payload: { applicationCode: code, email: 'taro@example.jp', photo: photo.toString('base64') },
-  });
-  assert.equal(applied.statusCode, 201, applied.body);
-  const applicationId = applied.json().id as string;
-  const clerkH = staffHeaders(t.tokens.clerk);
-  const reviewed = await t.app.inject({
-    method: 'POST',
-    url: `/v1/card-applications/${applicationId}/review`,
-    headers: clerkH,
-  });
-  assert.equal(reviewed.json().status, 'under-review');
-  const decided = await t.app.inject({
-    method: 'POST',
-    url: `/v1/card-applications/${applicationId}/decision`,
-    headers: clerkH,
-    payload: { approve: true },
-  });
-  assert.equal(decided.json().status, 'approved', decided.body);
-  const produced = await t.app.inject({
-    method: 'POST',
-    url: `/v1/card-applications/${applicationId}/produce`,
-    headers: staffHeaders(t.tokens.supervisor, 'card-production'),
-  });
-  assert.equal(produced.statusCode, 201, produced.body);
-  const cardId = produced.json().id as string;
-  const ready = await t.app.inject({ method: 'POST', url: `/v1/cards/${cardId}/ready`, headers: clerkH });
-  assert.equal(ready.json().status, 'ready');
-  const handed = await t.app.inject({
-    method: 'POST',
-    url: `/v1/cards/${cardId}/hand-over`,
-    headers: clerkH,
-    payload: { identityConfirmed: true, pins: PINS },
-  });
-  assert.equal(handed.statusCode, 200, handed.body + t.log().slice(-4000));
-  const body = handed.json() as {
-    cardFile: string;
-    cardKey: string;
-    securityCode: string;
-    card: { status: string };
-  };
-  assert.equal(body.card.status, 'active');
-  return {
-    residentId,
-    applicationId,
-    cardId,
-    cardFile: Buffer.from(body.cardFile, 'base64'),
-    cardKey: Buffer.from(body.cardKey, 'base64url'),
-    securityCode: body.securityCode,
-  };
-}
 
 for (const { dialect, skip } of await dialects()) {
   describe(`the card's life on ${dialect}`, { skip }, () => {
@@ -329,6 +257,45 @@ for (const { dialect, skip } of await dialects()) {
       writeFileSync(join(dir, 'bad.der'), Buffer.from(await post.arrayBuffer()));
       const parsed = await openssl(['ocsp', '-respin', join(dir, 'bad.der'), '-resp_text', '-noverify']);
       assert.match(parsed.stdout + parsed.stderr, /malformedrequest/i);
+      // GET with the request in the path (RFC 6960 appendix A), for a serial nobody issued.
+      const caPem = writePem(
+        dir,
+        'ca-get.pem',
+        Buffer.from(await (await fetch(`${base}/pki/ca/authentication.crt`)).arrayBuffer()),
+      );
+      await openssl([
+        'ocsp',
+        '-issuer',
+        caPem,
+        '-serial',
+        '0x4242',
+        '-no_nonce',
+        '-reqout',
+        join(dir, 'get.der'),
+      ]);
+      const path = encodeURIComponent(readFileSync(join(dir, 'get.der')).toString('base64'));
+      const viaGet = await fetch(`${base}/pki/ocsp/${path}`);
+      assert.equal(viaGet.headers.get('content-type'), 'application/ocsp-response');
+      writeFileSync(join(dir, 'get-resp.der'), Buffer.from(await viaGet.arrayBuffer()));
+      const got = await openssl([
+        'ocsp',
+        '-respin',
+        join(dir, 'get-resp.der'),
+        '-reqin',
+        join(dir, 'get.der'),
+        '-CAfile',
+        caPem,
+        '-partial_chain',
+        '-resp_text',
+      ]);
+      assert.match(got.stdout, /Cert Status: unknown/, got.stdout + got.stderr);
+      assert.match(got.stderr, /Response verify OK/);
+      const wrongType = await fetch(`${base}/pki/ocsp`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: 'x',
+      });
+      assert.equal(wrongType.status, 415);
       const missing = await t.app.inject({ method: 'GET', url: '/pki/crl/nope.crl' });
       assert.equal(missing.statusCode, 404);
       assert.equal(missing.json().code, 'PKI_UNKNOWN_CA');
@@ -461,19 +428,18 @@ for (const { dialect, skip } of await dialects()) {
   });
 }
 
-async function issueCardNoPhoto(t: TestApp, raw: Record<string, string>) {
-  const outcome = await t.system.registry.register(raw, clerk);
-  const residentId = outcome.kind === 'registered' ? outcome.residentId : '';
-  const number = await t.system.registry.revealNumber(residentId, clerk);
-  const application = await t.system.cards.applications.apply({ number, birthDate: raw['birthDate'] });
-  assert.equal(application.withPhoto, false);
-  await t.system.cards.applications.decide(application.id, { approve: true }, clerk);
-  const card = await t.system.cards.cards.produce(application.id, clerk);
-  await t.system.cards.cards.markReady(card.id, clerk);
-  const issued = await t.system.cards.cards.handOver(
-    card.id,
-    { identityConfirmed: true, pins: { authentication: '1234', text: '5678' } },
-    clerk,
-  );
-  return { cardId: card.id, cardFile: issued.cardFile, cardKey: issued.cardKey };
-}
+describe('the online application page', () => {
+  it('serves the page the letter’s QR code opens, locked down by a content security policy', async () => {
+    const t = await createTestApp('sqlite');
+    try {
+      const r = await t.app.inject({ method: 'GET', url: '/apply?id=12345678901234567890123' });
+      assert.equal(r.statusCode, 200);
+      assert.match(String(r.headers['content-type']), /text\/html/);
+      assert.match(String(r.headers['content-security-policy']), /default-src 'none'/);
+      assert.match(r.body, /申請書ID/);
+      assert.match(r.body, /\/v1\/card-applications/);
+    } finally {
+      await t.dispose();
+    }
+  });
+});

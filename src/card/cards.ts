@@ -477,8 +477,10 @@ export function createCards(ctx: CardContext) {
         );
       const chip = await openHolderChip(input.cardFile, input.cardKey, id);
       const resident = await registry.get(row.resident_id, actor);
-      const fifth = nthBirthdayAfter(resident.birthDate, today, 5);
-      const expiresOn = earlier(fifth, row.expires_on);
+      // Renewed within the last three months, certificates run to the 6th birthday, so
+      // the months left on the old ones are not lost; renewed after they ran out, the 5th.
+      const n = today <= row.certificates_expire_on ? 6 : 5;
+      const expiresOn = earlier(nthBirthdayAfter(resident.birthDate, today, n), row.expires_on);
       const issuerKey = ctx.issuerKey(id);
       const now = clock.now();
       let cardFile: Uint8Array | undefined;

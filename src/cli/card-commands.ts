@@ -282,6 +282,16 @@ export function registerCardCommands(program: Command, t: Tools): void {
       ),
     );
 
+  card
+    .command('expire')
+    .description('mark cards past their expiry date as expired (the server also does this hourly)')
+    .action(async () =>
+      t.withSystem(async (system) => {
+        const n = await system.cards.cards.expireDue(t.operator('card-lifecycle'));
+        process.stdout.write(`${n} cards expired / ${n} 枚のカードが有効期限切れになりました\n`);
+      }),
+    );
+
   // ── The holder's own card ─────────────────────────────────────────────────
   const holder = (cmd: Command) =>
     cmd

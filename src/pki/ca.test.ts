@@ -61,10 +61,10 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(CA_SUBJECTS.root, 'C=JP, O=JPKI, OU=Myna Root CA');
       assert.deepEqual(first.authorities.map((a) => a.ca).sort(), ['authentication', 'root', 'signature']);
       const root = first.authorities.find((a) => a.ca === 'root')!;
-      assert.equal(root.notAfter.toISOString(), '2046-03-01T00:00:00.000Z');
+      assert.equal(root.notAfter.toISOString(), '2056-03-01T00:00:00.000Z');
       assert.equal(
         first.authorities.find((a) => a.ca === 'signature')!.notAfter.toISOString(),
-        '2036-03-01T00:00:00.000Z',
+        '2046-03-01T00:00:00.000Z',
       );
 
       const again = await pki.init();
@@ -163,11 +163,11 @@ for (const { dialect, skip } of await dialects()) {
       );
       await assert.rejects(pki.issue(request('authentication', { cardId: '' })), code('PKI_PROFILE'));
       await assert.rejects(
-        pki.issue(request('authentication', { notAfter: new Date('2036-03-01T00:00:01Z') })),
+        pki.issue(request('authentication', { notAfter: new Date('2046-03-01T00:00:01Z') })),
         code('PKI_VALIDITY'),
       );
       // Exactly the CA's own expiry is still allowed.
-      await pki.issue(request('authentication', { notAfter: new Date('2036-03-01T00:00:00Z') }));
+      await pki.issue(request('authentication', { notAfter: new Date('2046-03-01T00:00:00Z') }));
       await assert.rejects(
         pki.issue(request('authentication', { notBefore: new Date(FIVE_YEARS), notAfter: new Date(START) })),
         code('PKI_VALIDITY'),

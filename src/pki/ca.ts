@@ -78,8 +78,8 @@ export const CA_SUBJECTS: Readonly<Record<CaName, string>> = {
   authentication:
     'C=JP, O=JPKI, OU=JPKI for user authentication, OU=Myna Local Authority Information Systems',
 };
-export const ROOT_YEARS = 20;
-export const ISSUING_CA_YEARS = 10;
+export const ROOT_YEARS = 30;
+export const ISSUING_CA_YEARS = 20;
 const CRL_VALIDITY_MS = 24 * 3_600_000;
 const CRL_REISSUE_MS = 12 * 3_600_000;
 const STATUS_RETRIES = 3;

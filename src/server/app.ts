@@ -2,8 +2,10 @@ import swagger from '@fastify/swagger';
 import { Ajv } from 'ajv';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { uuidv7 } from '../core/index.ts';
+import { ocspServerFactory } from './ocsp-fast-path.ts';
 import { errorHandler, SERVER_ERRORS, sendProblem } from './problem.ts';
 import { cardRoutes } from './routes/card-routes.ts';
+import { pageRoutes } from './routes/page-routes.ts';
 import { pkiRoutes } from './routes/pki-routes.ts';
 import { publicRoutes } from './routes/public-routes.ts';
 import { registryRoutes } from './routes/registry-routes.ts';
@@ -44,6 +46,7 @@ export async function buildApp(system: System, options: AppOptions = {}): Promis
     },
     genReqId: () => uuidv7(),
     bodyLimit: system.config.bodyLimit,
+    serverFactory: ocspServerFactory(system.pki),
   });
   // Bodies are JSON and must have the right types as sent (42 is not a name);
   // query strings and path parameters are text, so those are coerced.
@@ -80,6 +83,7 @@ export async function buildApp(system: System, options: AppOptions = {}): Promis
   await app.register(registryRoutes, { system });
   await app.register(pkiRoutes, { system });
   await app.register(cardRoutes, { system });
+  await app.register(pageRoutes);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

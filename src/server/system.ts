@@ -29,10 +29,12 @@ export interface System {
   readonly pkiInit: PkiInitResult;
   /** Delivers pending outbox events once; returns how many went and how many failed. */
   dispatch(): Promise<{ delivered: number; failed: number }>;
-  /** Delivers outbox events every `intervalMs` until close. */
+  /** Delivers outbox events every `intervalMs`, and marks expired cards hourly, until close. */
   startDispatcher(intervalMs?: number, onError?: (error: unknown) => void): void;
   close(): Promise<void>;
 }
+
+const EXPIRY_ACTOR = { id: 'card-expiry', role: 'system', purpose: 'card-lifecycle' } as const;
 
 export type PkiInitResult = Awaited<ReturnType<Pki['init']>>;
 
@@ -78,10 +80,14 @@ export async function openSystem(config: Config, clock: Clock = systemClock): Pr
       startDispatcher(intervalMs = 200, onError = () => {}) {
         if (timer !== undefined) return;
         let busy = false;
+        let lastExpiry = 0;
         timer = setInterval(() => {
           if (busy) return;
           busy = true;
+          const hourly = clock.now().getTime() - lastExpiry >= 3_600_000;
+          if (hourly) lastExpiry = clock.now().getTime();
           running = dispatch()
+            .then(() => (hourly ? cards.cards.expireDue(EXPIRY_ACTOR) : 0))
             .catch(onError)
             .finally(() => {
               busy = false;

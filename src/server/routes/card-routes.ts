@@ -102,7 +102,7 @@ export async function cardRoutes(app: FastifyInstance, opts: { system: System })
           properties: {
             applicationCode: { type: 'string', maxLength: 40 },
             number: { type: 'string', maxLength: 20 },
-            birthDate: { type: 'string', format: 'date' },
+            birthDate: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
             email: { type: 'string', maxLength: 254 },
             photo: base64,
           },

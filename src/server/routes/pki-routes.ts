@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AppError } from '../../core/index.ts';
 import type { CaName } from '../../pki/index.ts';
-import { problemSchema } from '../problem.ts';
+import { problemSchema, sendProblem } from '../problem.ts';
 import type { System } from '../system.ts';
 
 const CAS: readonly CaName[] = ['root', 'signature', 'authentication'];
@@ -99,7 +99,17 @@ export async function pkiRoutes(app: FastifyInstance, opts: { system: System }):
           response: { 200: binary, 400: problemSchema, 413: problemSchema, 415: problemSchema },
         },
       },
-      async (request, reply) => ocspReply(reply, request.body as Buffer),
+      async (request, reply) => {
+        if (!Buffer.isBuffer(request.body))
+          return sendProblem(
+            request,
+            reply,
+            415,
+            'REQUEST_UNSUPPORTED_MEDIA_TYPE',
+            'An OCSP request is sent as Content-Type: application/ocsp-request (RFC 6960, appendix A).',
+          );
+        return ocspReply(reply, request.body);
+      },
     );
   });
 
