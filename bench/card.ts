@@ -8,17 +8,12 @@ import { signDocument } from '../src/card/index.ts';
 import { createCardClient, VirtualChip } from '../src/chip/index.ts';
 import type { Actor } from '../src/core/index.ts';
 import { fixedClock } from '../src/core/index.ts';
+import { toPem } from '../src/pki/index.ts';
 import { loadConfig, openSystem, type System } from '../src/server/index.ts';
 import { fmt, line, median } from './lib.ts';
 
 const actor: Actor = { id: 'bench', role: 'system', purpose: 'bench' };
 const PINS = { signature: 'BENCH2026', authentication: '1234', text: '5678' };
-
-function pem(der: Uint8Array): string {
-  return `-----BEGIN CERTIFICATE-----\n${Buffer.from(der)
-    .toString('base64')
-    .replace(/.{1,64}/g, '$&\n')}-----END CERTIFICATE-----\n`;
-}
 
 /** Operations per second of `fn`, run for about `ms` milliseconds. */
 async function rate(ms: number, fn: (i: number) => unknown): Promise<number> {
@@ -165,8 +160,8 @@ export async function benchCards(dir: string): Promise<void> {
     const client = createCardClient(chip);
     const leaf = join(dir, 'leaf.pem');
     const ca = join(dir, 'ca.pem');
-    writeFileSync(leaf, pem(await client.readCertificate('authentication')));
-    writeFileSync(ca, pem(await system.pki.caCertificate('authentication')));
+    writeFileSync(leaf, toPem(await client.readCertificate('authentication')));
+    writeFileSync(ca, toPem(await system.pki.caCertificate('authentication')));
     execFileSync('openssl', [
       'ocsp',
       '-issuer',

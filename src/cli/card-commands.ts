@@ -12,6 +12,7 @@ import {
 import { createCardClient, VirtualChip } from '../chip/index.ts';
 import type { Actor } from '../core/index.ts';
 import { AppError } from '../core/index.ts';
+import { toPem } from '../pki/index.ts';
 import type { System } from '../server/index.ts';
 import { progressBar } from './progress.ts';
 import { secret } from './secrets.ts';
@@ -62,12 +63,6 @@ async function withCard<T>(
   }
 }
 
-function pem(label: string, der: Uint8Array): string {
-  return `-----BEGIN ${label}-----\n${Buffer.from(der)
-    .toString('base64')
-    .replace(/.{1,64}/g, '$&\n')}-----END ${label}-----\n`;
-}
-
 const SEX = { '1': 'male', '2': 'female', '9': 'unknown' } as Record<string, string>;
 
 export function registerCardCommands(program: Command, t: Tools): void {
@@ -92,7 +87,7 @@ export function registerCardCommands(program: Command, t: Tools): void {
     .description('print a CA certificate as PEM (root, signature or authentication)')
     .action(async (ca: string) =>
       t.withSystem(async (system) => {
-        process.stdout.write(pem('CERTIFICATE', await system.pki.caCertificate(ca as never)));
+        process.stdout.write(toPem(await system.pki.caCertificate(ca as never)));
       }),
     );
 

@@ -32,6 +32,7 @@ export {
   holderFromAltNames,
 } from './holder.ts';
 export type { KeyAlgorithm, KeyStore, Signer } from './key-store.ts';
+export { toPem } from './pem.ts';
 export { createPkcs11KeyStore, type Pkcs11Options } from './pkcs11-key-store.ts';
 export { type PkiTables, pkiMigrations } from './pki-tables.ts';
 export { certificateHolder } from './read-certificate.ts';

@@ -40,11 +40,9 @@ export function openssl(args: readonly string[], cwd: string): Promise<Run> {
   });
 }
 
-export function pem(der: Uint8Array, label = 'CERTIFICATE'): string {
-  return `-----BEGIN ${label}-----\n${Buffer.from(der)
-    .toString('base64')
-    .replace(/.{1,64}/g, '$&\n')}-----END ${label}-----\n`;
-}
+import { toPem } from './pem.ts';
+
+export const pem = toPem;
 
 /** A fresh RSA-2048 public key (SPKI, DER), as a card would send it. */
 export function cardKey(): Uint8Array {

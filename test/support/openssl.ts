@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { toPem } from '../../src/pki/index.ts';
 
 export interface Run {
   readonly code: number;
@@ -25,15 +26,9 @@ export function openssl(args: readonly string[], cwd?: string): Promise<Run> {
   });
 }
 
-export function toPem(label: string, der: Uint8Array): string {
-  return `-----BEGIN ${label}-----\n${Buffer.from(der)
-    .toString('base64')
-    .replace(/.{1,64}/g, '$&\n')}-----END ${label}-----\n`;
-}
-
 /** Writes a DER certificate as PEM into `dir` and returns its path. */
 export function writePem(dir: string, name: string, der: Uint8Array, label = 'CERTIFICATE'): string {
   const path = join(dir, name);
-  writeFileSync(path, toPem(label, der));
+  writeFileSync(path, toPem(der, label));
   return path;
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AppError } from '../../core/index.ts';
-import type { CaName } from '../../pki/index.ts';
+import { type CaName, toPem } from '../../pki/index.ts';
 import { problemSchema, sendProblem } from '../problem.ts';
 import type { System } from '../system.ts';
 
@@ -17,11 +17,6 @@ function caFrom(file: string, extensions: readonly string[]): { ca: CaName; ext:
       `no such file; the CAs are ${CAS.join(', ')} (as ${extensions.map((e) => `.${e}`).join(' or ')})`,
     );
   return { ca, ext };
-}
-
-function pem(label: string, der: Uint8Array): string {
-  const b64 = Buffer.from(der).toString('base64');
-  return `-----BEGIN ${label}-----\n${b64.replace(/.{1,64}/g, '$&\n')}-----END ${label}-----\n`;
 }
 
 /**
@@ -53,7 +48,7 @@ export async function pkiRoutes(app: FastifyInstance, opts: { system: System }):
       const { ca, ext } = caFrom((request.params as { file: string }).file, ['crt', 'cer', 'pem']);
       const der = await pki.caCertificate(ca);
       reply.header('cache-control', 'public, max-age=3600');
-      if (ext === 'pem') return reply.type('application/x-pem-file').send(pem('CERTIFICATE', der));
+      if (ext === 'pem') return reply.type('application/x-pem-file').send(toPem(der));
       return reply.type('application/pkix-cert').send(Buffer.from(der));
     },
   );
