@@ -98,3 +98,67 @@ export async function demoCredentials(
   chmodSync(file, 0o600);
   return creds;
 }
+
+/** The PINs of the demo card (synthetic data only). */
+export const DEMO_PINS = { signature: 'DEMO2026', authentication: '1234', text: '5678' } as const;
+
+/** A face for demo applications: a drawn silhouette, not a person. */
+async function demoPhoto(hue: number): Promise<Buffer> {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="420" height="540">
+    <rect width="420" height="540" fill="hsl(${hue},30%,88%)"/>
+    <circle cx="210" cy="200" r="95" fill="hsl(${hue},25%,45%)"/>
+    <ellipse cx="210" cy="520" rx="180" ry="170" fill="hsl(${hue},25%,45%)"/></svg>`;
+  const { default: sharp } = await import('sharp');
+  return sharp(Buffer.from(svg)).jpeg().toBuffer();
+}
+
+/**
+ * On a new demo town: one card handed over (written beside the database with its key,
+ * so the card commands can be tried at once) and two applications waiting for review.
+ */
+export async function seedDemoCards(system: System): Promise<{ cardFile: string } | undefined> {
+  const dir = dirname(
+    system.config.databaseUrl === undefined ? system.config.sqlitePath : system.config.keyFile,
+  );
+  const cardFile = join(dir, 'demo-card.card');
+  if (existsSync(cardFile)) return { cardFile };
+  const today = jstDate(system.clock.now());
+  const adults: string[] = [];
+  for (const id of await system.registry.activeIds({
+    municipalityCode: DEMO_TOWN.municipalityCode,
+    limit: 200,
+  })) {
+    const r = await system.registry.get(id, DEMO_ACTOR);
+    if (r.birthDate <= `${Number(today.slice(0, 4)) - 20}${today.slice(4)}`) adults.push(id);
+    if (adults.length === 3) break;
+  }
+  if (adults.length < 3) return undefined;
+  const applications = [];
+  for (const [i, id] of adults.entries()) {
+    const resident = await system.registry.get(id, DEMO_ACTOR);
+    const number = await system.registry.revealNumber(id, DEMO_ACTOR);
+    applications.push(
+      await system.cards.applications.apply({
+        number,
+        birthDate: resident.birthDate,
+        photo: await demoPhoto(40 * i),
+      }),
+    );
+  }
+  const first = applications[0]!;
+  await system.cards.applications.decide(first.id, { approve: true }, DEMO_ACTOR);
+  const card = await system.cards.cards.produce(first.id, DEMO_ACTOR);
+  await system.cards.cards.markReady(card.id, DEMO_ACTOR);
+  const issued = await system.cards.cards.handOver(
+    card.id,
+    { identityConfirmed: true, pins: DEMO_PINS },
+    DEMO_ACTOR,
+  );
+  writeFileSync(cardFile, issued.cardFile, { mode: 0o600 });
+  writeFileSync(
+    `${cardFile}.key`,
+    `${JSON.stringify({ cardKey: Buffer.from(issued.cardKey).toString('base64url'), securityCode: issued.securityCode })}\n`,
+    { mode: 0o600 },
+  );
+  return { cardFile };
+}

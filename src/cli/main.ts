@@ -6,7 +6,7 @@ import { AppError, isAppError } from '../core/index.ts';
 import { validateCorporateNumber, validateIndividualNumber } from '../number/index.ts';
 import { buildApp, ConfigError, ENVIRONMENT, loadConfig, openSystem, type System } from '../server/index.ts';
 import { registerCardCommands } from './card-commands.ts';
-import { DEMO_TOWN, demoCredentials, seedDemo } from './demo.ts';
+import { DEMO_PINS, DEMO_TOWN, demoCredentials, seedDemo, seedDemoCards } from './demo.ts';
 import { progressBar } from './progress.ts';
 
 const program = new Command('myna')
@@ -54,6 +54,7 @@ program
         `Created the master key file ${config.keyFile} — back it up. / マスター鍵ファイルを作成しました。必ずバックアップしてください。\n`,
       );
     let creds: Awaited<ReturnType<typeof demoCredentials>> | undefined;
+    let demoCard: { cardFile: string } | undefined;
     if (opts.demo) {
       const bar = progressBar('Seeding the demo town');
       const seeded = await seedDemo(system, {
@@ -67,6 +68,12 @@ program
           `Demo town ${DEMO_TOWN.municipalityName}: ${seeded.registered} residents, ${seeded.events} life events.\n`,
         );
       creds = await demoCredentials(system, seeded.example);
+      demoCard = await seedDemoCards(system).catch((error: unknown) => {
+        process.stderr.write(
+          `The demo card was not made: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
+        return undefined;
+      });
     }
     const app = await buildApp(system);
     system.startDispatcher(200, (error) => app.log.error({ err: error }, 'outbox dispatch failed'));
@@ -104,6 +111,15 @@ program
         `Try: curl -s -X POST ${base}/v1/residents/search -H "Authorization: Bearer ${creds.clerk}" \\`,
         `       -H "X-Myna-Purpose: counter-service" -H "Content-Type: application/json" \\`,
         `       -d '${JSON.stringify(creds.example ?? { kana: 'サトウ', birthDate: '1980-01-01' })}'`,
+      );
+    }
+    if (demoCard !== undefined) {
+      lines.push(
+        '',
+        `Demo card / デモ用カード: ${demoCard.cardFile} (signature password ${DEMO_PINS.signature}, PINs ${DEMO_PINS.authentication} / ${DEMO_PINS.text})`,
+        `  Try: MYNA_SIGNATURE_PASSWORD=${DEMO_PINS.signature} npx myna card sign --card ${demoCard.cardFile} --in README.md --out README.md.p7s`,
+        '       npx myna verify --in README.md --signature README.md.p7s',
+        `  Apply online / オンライン申請: ${base}/apply`,
       );
     }
     process.stdout.write(`${lines.join('\n')}\n\n`);
