@@ -121,14 +121,24 @@ for (const { dialect, skip } of await dialects()) {
       const clerkH = staffHeaders(t.tokens.clerk, 'card-lifecycle');
       const suspended = await t.app.inject({
         method: 'POST',
-        url: `/v1/cards/${card.cardId}/suspend`,
+        url: `/v1/cards/${card.cardId}/suspend?channel=phone`,
         headers: clerkH,
-        payload: { channel: 'phone' },
       });
       assert.equal(suspended.json().status, 'suspended', suspended.body);
       r = await ocsp(authLeaf, authCa, ['-no_nonce']);
       assert.match(r.stdout, /: revoked/);
       assert.match(r.stdout, /certificateHold/);
+      // Whoever holds a lost card could write any signing time: while it is on hold no
+      // signature from it verifies, even one dated before the loss.
+      const onHold = await t.app.inject({
+        method: 'POST',
+        url: '/v1/signatures/verify',
+        payload: {
+          signature: Buffer.from(signature).toString('base64'),
+          content: readFileSync(doc).toString('base64'),
+        },
+      });
+      assert.equal(onHold.json().code, 'CMS_REVOKED');
       const resumed = await t.app.inject({
         method: 'POST',
         url: `/v1/cards/${card.cardId}/resume`,
@@ -327,6 +337,21 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(r.statusCode, 404);
       r = await apply({ number: '123456789018', birthDate: '1990-05-05', photo: jpeg.toString('base64') });
       assert.equal(r.json().code, 'CARD_IDENTITY_MISMATCH');
+      // Without a photo, a right and a wrong birth date get the same answer.
+      const number = await t.system.registry.revealNumber(residentId, clerk);
+      const right = await apply({ number, birthDate: '1990-05-05' });
+      const wrong = await apply({ number, birthDate: '1990-05-06' });
+      assert.deepEqual(
+        [right.json().code, wrong.json().code],
+        ['CARD_PHOTO_REQUIRED', 'CARD_PHOTO_REQUIRED'],
+      );
+      r = await t.app.inject({
+        method: 'POST',
+        url: '/v1/card-applications',
+        headers: { 'content-type': 'text/csv' },
+        payload: Buffer.alloc(200_000),
+      });
+      assert.equal(r.statusCode, 415);
       assert.equal(
         (await t.system.cards.applications.list({ limit: 500 })).filter((a) => a.residentId === residentId)
           .length,
@@ -335,6 +360,7 @@ for (const { dialect, skip } of await dialects()) {
       // A good application, then a second one for the same person is refused.
       r = await apply({ applicationCode: code, photo: jpeg.toString('base64') });
       assert.equal(r.statusCode, 201);
+      assert.deepEqual(Object.keys(r.json()).sort(), ['appliedAt', 'id', 'status', 'withPhoto']);
       const id = r.json().id as string;
       r = await apply({ applicationCode: code, photo: jpeg.toString('base64') });
       assert.equal(r.statusCode, 409);
@@ -438,6 +464,7 @@ describe('the online application page', () => {
       assert.match(String(r.headers['content-security-policy']), /default-src 'none'/);
       assert.match(r.body, /申請書ID/);
       assert.match(r.body, /\/v1\/card-applications/);
+      assert.ok(!t.log().includes('12345678901234567890123'), 'the application code stays out of the log');
     } finally {
       await t.dispose();
     }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { signDocument } from '../src/card/index.ts';
 import { CardClientError, createCardClient, VirtualChip } from '../src/chip/index.ts';
+import { certificateHolder } from '../src/pki/index.ts';
 import { createTestApp, staffHeaders, type TestApp } from './support/app.ts';
 import { issueCard, issueCardNoPhoto, PINS, portrait } from './support/cards.ts';
 import { clerk, person } from './support/registry.ts';
@@ -86,6 +87,22 @@ for (const { dialect, skip } of await dialects()) {
         cardFile: card.cardFile.toString('base64'),
         cardKey: card.cardKey.toString('base64url'),
       };
+      // Holding a card in use, nobody applies for another online (a replacement would
+      // supersede it); and a suspended card is not renewed.
+      const number = await t.system.registry.revealNumber(card.residentId, clerk);
+      await assert.rejects(
+        t.system.cards.applications.apply({ number, birthDate: '1980-06-15', photo: await portrait() }),
+        { code: 'CARD_HOLDS_CARD' },
+      );
+      await t.system.cards.cards.suspend(card.cardId, { channel: 'phone' }, clerk);
+      const suspended = await t.app.inject({
+        method: 'POST',
+        url: `/v1/cards/${card.cardId}/renew-certificates`,
+        headers: h(),
+        payload,
+      });
+      assert.equal(suspended.json().code, 'CARD_STATE');
+      await t.system.cards.cards.resume(card.cardId, clerk);
       let r = await t.app.inject({
         method: 'POST',
         url: `/v1/cards/${card.cardId}/renew-certificates`,
@@ -116,6 +133,44 @@ for (const { dialect, skip } of await dialects()) {
       const signature = await signDocument(renewed, PINS.signature, doc, t.system.clock.now());
       const verified = await t.system.cards.verifySignature(signature, doc);
       assert.ok(!before.some((c) => c.serial === verified.signer.serial), 'signed with the new certificate');
+    });
+
+    it('issues a new signature certificate at the counter after a move revoked the old one', async () => {
+      setClock('2026-04-01T03:00:00Z');
+      const card = await issueCard(t, { givenName: '八郎', birthDate: '1985-08-08' });
+      await t.system.registry.recordEvent(
+        card.residentId,
+        {
+          kind: 'move',
+          effectiveDate: '2026-04-01',
+          changes: { address: '東京都千代田区永田町1丁目7番1号' },
+        },
+        clerk,
+      );
+      await t.system.dispatch();
+      const r = await t.app.inject({
+        method: 'POST',
+        url: `/v1/cards/${card.cardId}/renew-certificates`,
+        headers: h(),
+        payload: { cardFile: card.cardFile.toString('base64'), cardKey: card.cardKey.toString('base64url') },
+      });
+      assert.equal(r.statusCode, 200, r.body);
+      const chip = await VirtualChip.open(Buffer.from(r.json().cardFile, 'base64'), card.cardKey);
+      const der = await createCardClient(chip).readCertificate('signature', PINS.signature);
+      assert.equal(certificateHolder(der)?.address, '東京都千代田区永田町1丁目7番1号');
+      const live = [];
+      for (const c of await t.system.pki.certificatesOf(card.cardId))
+        if ((await t.system.pki.status(c.serial)).status === 'good') live.push(c.kind);
+      assert.deepEqual(
+        live.sort(),
+        ['authentication', 'signature'],
+        'the authentication certificate was kept',
+      );
+      const doc = Buffer.from('after the move');
+      await t.system.cards.verifySignature(
+        await signDocument(chip, PINS.signature, doc, t.system.clock.now()),
+        doc,
+      );
     });
 
     it('hands over a renewed card, which supersedes the old one; expired cards are marked', async () => {
@@ -153,3 +208,24 @@ for (const { dialect, skip } of await dialects()) {
     });
   });
 }
+
+describe('the public application routes are rate limited', () => {
+  it('answers 429 with Retry-After beyond MYNA_RATE_LIMIT requests a minute', async () => {
+    const t = await createTestApp('sqlite', { MYNA_RATE_LIMIT: '3' });
+    try {
+      const ask = () =>
+        t.app.inject({
+          method: 'POST',
+          url: '/v1/card-applications/status',
+          payload: { applicationId: '01900000-0000-7000-8000-000000000000' },
+        });
+      for (let i = 0; i < 3; i++) assert.equal((await ask()).statusCode, 404);
+      const limited = await ask();
+      assert.equal(limited.statusCode, 429);
+      assert.equal(limited.json().code, 'RATE_LIMITED');
+      assert.ok(Number(limited.headers['retry-after']) > 0);
+    } finally {
+      await t.dispose();
+    }
+  });
+});

@@ -7,7 +7,7 @@ import { type ApplicationStatus, cardTables } from './card-tables.ts';
 import type { CardContext } from './context.ts';
 import { cardError } from './errors.ts';
 import { preparePhoto } from './render/index.ts';
-import { ageOn, PHOTO_MIN_AGE } from './validity.ts';
+import { ageOn, PHOTO_MIN_AGE, renewalOpensOn } from './validity.ts';
 
 /** The system actor the card service reads the register as, per purpose. */
 export function serviceActor(purpose: string): Actor {
@@ -70,6 +70,28 @@ function view(row: NonNullable<Row>): ApplicationView {
   };
 }
 
+const identityMismatch = () =>
+  cardError(
+    'CARD_IDENTITY_MISMATCH',
+    'invalid',
+    'the individual number and the birth date do not identify a resident',
+  );
+
+const photoRequired = () =>
+  cardError('CARD_PHOTO_REQUIRED', 'invalid', 'a face photo is required', [
+    { at: 'photo', code: 'REQUIRED', message: 'a JPEG or PNG face photo is required (from age 1)' },
+  ]);
+
+const applicationExists = () =>
+  cardError('CARD_APPLICATION_EXISTS', 'conflict', 'an application for this resident is in progress');
+
+/** A unique index refused the row (SQLite and PostgreSQL say it differently). */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown };
+  // PostgreSQL's SQLSTATE unique_violation; SQLite's message (its code is SQLITE_CONSTRAINT_…).
+  return e?.code === '23505' || /UNIQUE constraint failed/.test(String(e?.message));
+}
+
 export function fullName(r: Pick<Resident, 'familyName' | 'givenName'>): string {
   if (r.givenName === null || r.givenName === '') return r.familyName;
   // eslint-style note: a Japanese name is written with an ideographic space between the parts.
@@ -80,7 +102,10 @@ export function fullName(r: Pick<Resident, 'familyName' | 'givenName'>): string 
 export function createApplications(ctx: CardContext) {
   const { store, clock, registry } = ctx;
 
-  async function residentFor(input: ApplyInput): Promise<{ resident: Resident; code: string | null }> {
+  async function residentFor(
+    input: ApplyInput,
+    withPhoto: boolean,
+  ): Promise<{ resident: Resident; code: string | null }> {
     if (input.applicationCode !== undefined) {
       const code = input.applicationCode.replace(/[\s-]/g, '');
       if (!CODE.test(code))
@@ -111,13 +136,11 @@ export function createApplications(ctx: CardContext) {
       .search({ number: input.number }, serviceActor('card-application'), 1)
       .catch(() => ({ residents: [] as Resident[] }));
     const resident = found.residents[0];
-    // The same answer whether the number is unknown or the birth date is wrong.
+    // The same answer whether the number is unknown or the birth date is wrong; and
+    // without a photo, the same answer as for a match (a photo is required from age 1),
+    // so guessing birth dates without a photo learns nothing.
     if (resident === undefined || resident.birthDate !== input.birthDate)
-      throw cardError(
-        'CARD_IDENTITY_MISMATCH',
-        'invalid',
-        'the individual number and the birth date do not identify a resident',
-      );
+      throw withPhoto ? identityMismatch() : photoRequired();
     return { resident, code: null };
   }
 
@@ -131,16 +154,17 @@ export function createApplications(ctx: CardContext) {
           'the contact address is not an e-mail address',
           [{ at: 'email', code: 'FORMAT', message: 'not an e-mail address' }],
         );
-      const { resident, code } = await residentFor(input);
+      // The photo is checked before anyone is looked up, so a bad photo says nothing
+      // about whether a number and a birth date belong together.
+      const prepared = input.photo === undefined ? undefined : (await preparePhoto(input.photo)).jpeg;
+      const { resident, code } = await residentFor(input, prepared !== undefined);
       if (resident.status !== 'active')
-        throw cardError('CARD_RESIDENT_INACTIVE', 'conflict', 'the resident is not active in the register');
+        throw code === null
+          ? identityMismatch()
+          : cardError('CARD_RESIDENT_INACTIVE', 'conflict', 'the resident is not active in the register');
       const withPhoto = ageOn(resident.birthDate, ctx.today()) >= PHOTO_MIN_AGE;
-      if (withPhoto && input.photo === undefined)
-        throw cardError('CARD_PHOTO_REQUIRED', 'invalid', 'a face photo is required', [
-          { at: 'photo', code: 'REQUIRED', message: 'a JPEG or PNG face photo is required' },
-        ]);
-      const photo =
-        withPhoto && input.photo !== undefined ? (await preparePhoto(input.photo)).jpeg : undefined;
+      if (withPhoto && prepared === undefined) throw photoRequired();
+      const photo = withPhoto ? prepared : undefined;
       const now = clock.now().toISOString();
       const id = ctx.newId();
       await store.db.transaction().execute(async (trx) => {
@@ -151,32 +175,61 @@ export function createApplications(ctx: CardContext) {
           .where('resident_id', '=', resident.id)
           .where('status', 'in', OPEN)
           .executeTakeFirst();
-        if (open !== undefined)
-          throw cardError(
-            'CARD_APPLICATION_EXISTS',
-            'conflict',
-            'an application for this resident is in progress',
-          );
-        await t
-          .insertInto('card_application')
-          .values({
-            id,
-            code,
-            resident_id: resident.id,
-            status: 'applied',
-            channel: code === null ? 'number' : 'letter',
-            with_photo: withPhoto ? 1 : 0,
-            photo_sealed: photo === undefined ? null : ctx.sealer.seal(photo, id),
-            contact_sealed:
-              input.email === undefined ? null : ctx.sealer.seal(Buffer.from(input.email, 'utf8'), id),
-            reason: null,
-            applied_at: now,
-            updated_at: now,
-            decided_by: null,
-            card_id: null,
-            version: 1,
-          })
+        if (open !== undefined) throw applicationExists();
+        if (code !== null) {
+          const used = await t
+            .selectFrom('card_application')
+            .select('id')
+            .where('code', '=', code)
+            .where('status', '=', 'handed-over')
+            .executeTakeFirst();
+          if (used !== undefined)
+            throw cardError(
+              'CARD_APPLICATION_CODE_USED',
+              'conflict',
+              'this application ID has already brought a card; apply with the number and birth date',
+            );
+        }
+        // A card in use is replaced at the counter (after a loss: revoke, then apply),
+        // online only within three months of its expiry.
+        const live = await t
+          .selectFrom('card')
+          .select(['expires_on'])
+          .where('resident_id', '=', resident.id)
+          .where('status', 'in', ['active', 'suspended'])
           .execute();
+        if (live.some((c) => ctx.today() < renewalOpensOn(c.expires_on)))
+          throw cardError(
+            'CARD_HOLDS_CARD',
+            'conflict',
+            'the resident holds a card in use; a new one can be applied for from three months before it expires',
+          );
+        try {
+          await t
+            .insertInto('card_application')
+            .values({
+              id,
+              code,
+              resident_id: resident.id,
+              status: 'applied',
+              channel: code === null ? 'number' : 'letter',
+              with_photo: withPhoto ? 1 : 0,
+              photo_sealed: photo === undefined ? null : ctx.sealer.seal(photo, id),
+              contact_sealed:
+                input.email === undefined ? null : ctx.sealer.seal(Buffer.from(input.email, 'utf8'), id),
+              reason: null,
+              applied_at: now,
+              updated_at: now,
+              decided_by: null,
+              card_id: null,
+              version: 1,
+            })
+            .execute();
+        } catch (error) {
+          // Two applications at once: the unique index on open applications decides.
+          if (isUniqueViolation(error)) throw applicationExists();
+          throw error;
+        }
         if (code !== null)
           await t.updateTable('card_invitation').set({ applied_at: now }).where('code', '=', code).execute();
       });
@@ -235,7 +288,9 @@ export function createApplications(ctx: CardContext) {
 
     /** A clerk takes an application for review. */
     async startReview(id: string, actor: Actor): Promise<ApplicationView> {
-      await transition(ctx, id, ['applied'], 'under-review', actor, {});
+      await store.db
+        .transaction()
+        .execute((trx) => transition(ctx, id, ['applied'], 'under-review', actor, {}, trx));
       return view((await selectApplication(ctx, id))!);
     },
 
@@ -250,18 +305,21 @@ export function createApplications(ctx: CardContext) {
         throw cardError('CARD_REASON_REQUIRED', 'invalid', 'a rejection needs a reason', [
           { at: 'reason', code: 'REQUIRED', message: 'say why the application is rejected' },
         ]);
-      await transition(
-        ctx,
-        id,
-        ['applied', 'under-review'],
-        decision.approve ? 'approved' : 'rejected',
-        actor,
-        {
-          reason: reason ?? null,
-          decided_by: actor.id,
-          // A rejected application keeps no photo.
-          ...(decision.approve ? {} : { photo_sealed: null }),
-        },
+      await store.db.transaction().execute((trx) =>
+        transition(
+          ctx,
+          id,
+          ['applied', 'under-review'],
+          decision.approve ? 'approved' : 'rejected',
+          actor,
+          {
+            reason: reason ?? null,
+            decided_by: actor.id,
+            // A rejected application keeps no photo and no contact address.
+            ...(decision.approve ? {} : { photo_sealed: null, contact_sealed: null }),
+          },
+          trx,
+        ),
       );
       return view((await selectApplication(ctx, id))!);
     },
@@ -301,14 +359,27 @@ export function createApplications(ctx: CardContext) {
           .where('status', 'in', ['produced', 'ready', 'active', 'suspended'])
           .execute())
           taken.add(r.id);
+        for (const r of await t
+          .selectFrom('card_application')
+          .select('resident_id as id')
+          .where('resident_id', 'in', ids)
+          .where('status', 'in', OPEN)
+          .execute())
+          taken.add(r.id);
         for (const id of ids) {
           if (taken.has(id) || left <= 0) continue;
-          const resident = await registry.get(id, options.actor);
           const code = newApplicationCode();
-          await t
-            .insertInto('card_invitation')
-            .values({ code, resident_id: id, created_at: clock.now().toISOString(), applied_at: null })
-            .execute();
+          try {
+            await t
+              .insertInto('card_invitation')
+              .values({ code, resident_id: id, created_at: clock.now().toISOString(), applied_at: null })
+              .execute();
+          } catch (error) {
+            // Another letter run invited this resident meanwhile (one letter per resident).
+            if (isUniqueViolation(error)) continue;
+            throw error;
+          }
+          const resident = await registry.get(id, options.actor);
           left--;
           yield { code, resident };
         }
@@ -324,7 +395,13 @@ export async function transition(
   from: readonly ApplicationStatus[],
   to: ApplicationStatus,
   actor: Actor,
-  set: Partial<{ reason: string | null; decided_by: string; card_id: string; photo_sealed: null }>,
+  set: Partial<{
+    reason: string | null;
+    decided_by: string;
+    card_id: string;
+    photo_sealed: null;
+    contact_sealed: null;
+  }>,
   db = ctx.store.db,
 ): Promise<void> {
   const t = cardTables(db);

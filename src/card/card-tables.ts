@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { AnyDb, DomainMigration } from '../store/index.ts';
 
 /**
@@ -52,7 +52,8 @@ export type CardTables = {
     expires_on: string;
     certificates_expire_on: string;
     with_signature: number;
-    security_sealed: Uint8Array;
+    /** The printed security code, until hand-over (then only the holder has it). */
+    security_sealed: Uint8Array | null;
     chip_sealed: Uint8Array | null;
     /** The chip's public keys (JSON of base64 SPKI) between production and hand-over. */
     public_keys: string | null;
@@ -91,8 +92,10 @@ export const cardMigrations: DomainMigration[] = [
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addColumn('applied_at', 'text')
         .execute();
+      // One letter per resident, and at most one application in progress.
       await db.schema
         .createIndex('card_invitation_resident')
+        .unique()
         .on('card_invitation')
         .column('resident_id')
         .execute();
@@ -124,6 +127,13 @@ export const cardMigrations: DomainMigration[] = [
         .column('resident_id')
         .execute();
       await db.schema
+        .createIndex('card_application_open')
+        .unique()
+        .on('card_application')
+        .column('resident_id')
+        .where(sql.ref('status'), 'in', ['applied', 'under-review', 'approved', 'produced', 'ready'])
+        .execute();
+      await db.schema
         .createTable('card')
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('resident_id', 'text', (c) => c.notNull())
@@ -133,7 +143,7 @@ export const cardMigrations: DomainMigration[] = [
         .addColumn('expires_on', 'text', (c) => c.notNull())
         .addColumn('certificates_expire_on', 'text', (c) => c.notNull())
         .addColumn('with_signature', 'integer', (c) => c.notNull())
-        .addColumn('security_sealed', blob, (c) => c.notNull())
+        .addColumn('security_sealed', blob)
         .addColumn('chip_sealed', blob)
         .addColumn('public_keys', 'text')
         .addColumn('produced_at', 'text', (c) => c.notNull())

@@ -1,14 +1,21 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { sql } from 'kysely';
 import { VirtualChip } from '../chip/index.ts';
-import type { Actor } from '../core/index.ts';
+import { type Actor, AppError } from '../core/index.ts';
 import type { Resident } from '../registry/index.ts';
 import type { AnyDb } from '../store/index.ts';
 import { fullName, recordCardEvent, transition } from './applications.ts';
 import { type CardStatus, cardTables } from './card-tables.ts';
 import { type CardContext, endOfJstDay } from './context.ts';
 import { cardError } from './errors.ts';
-import { cardTerms, earlier, nthBirthdayAfter, renewalOpensOn } from './validity.ts';
+import {
+  ageOn,
+  cardTerms,
+  earlier,
+  nthBirthdayAfter,
+  renewalOpensOn,
+  SIGNATURE_CERTIFICATE_MIN_AGE,
+} from './validity.ts';
 
 export type CardEndReason =
   | 'lost'
@@ -139,6 +146,9 @@ export function createCards(ctx: CardContext) {
       end_reason: string;
       chip_sealed: null;
       public_keys: null;
+      security_sealed: null;
+      certificates_expire_on: string;
+      with_signature: number;
     }> = {},
   ): Promise<void> {
     const result = await cardTables(db)
@@ -185,6 +195,28 @@ export function createCards(ctx: CardContext) {
       public_keys: null,
     });
     await recordCardEvent(ctx, db, row.id, 'revoked', actor, reason);
+  }
+
+  /**
+   * The register may change between reading the holder and committing their new
+   * signature certificate; the outbox handler then found no certificate to revoke. So
+   * look again after the commit and revoke it here if the four items moved on.
+   */
+  async function revokeIfStale(cardId: string, used: Resident, actor: Actor): Promise<void> {
+    const now = await registry.get(used.id, actor);
+    if (now.version === used.version) return;
+    await store.db.transaction().execute(async (trx) => {
+      const n = await revokeCertificates(trx, cardId, 'affiliationChanged', 'signature');
+      if (n > 0)
+        await recordCardEvent(
+          ctx,
+          trx,
+          cardId,
+          'signature-certificate-revoked',
+          actor,
+          'basic-items-changed',
+        );
+    });
   }
 
   async function liveCardsOf(db: AnyDb, residentId: string): Promise<CardRow[]> {
@@ -285,9 +317,14 @@ export function createCards(ctx: CardContext) {
       return cardView(await load(store.db, id));
     },
 
-    /** The security code printed on the card face, for rendering the face at production. */
+    /**
+     * The security code printed on the card face, for rendering the face at production
+     * and checking it at hand-over. After hand-over only the holder has it.
+     */
     async securityCode(id: string): Promise<string> {
       const row = await load(store.db, id);
+      if (row.security_sealed === null)
+        throw cardError('CARD_STATE', 'conflict', 'the card has been handed over; its face is on the card');
       return Buffer.from(ctx.sealer.open(row.security_sealed, id)).toString('utf8');
     },
 
@@ -322,6 +359,8 @@ export function createCards(ctx: CardContext) {
         application.photo_sealed === null
           ? undefined
           : ctx.sealer.open(application.photo_sealed, application.id);
+      if (row.security_sealed === null)
+        throw cardError('CARD_CHIP_MISSING', 'conflict', 'the service no longer holds this card’s chip');
       const securityCode = Buffer.from(ctx.sealer.open(row.security_sealed, id)).toString('utf8');
       const keys = JSON.parse(row.public_keys ?? '{}') as Record<string, string>;
       if (row.chip_sealed === null || keys['authentication'] === undefined)
@@ -330,7 +369,12 @@ export function createCards(ctx: CardContext) {
       const chip = await VirtualChip.open(row.chip_sealed, ctx.heldChipKey);
       const cardKey = randomBytes(32);
       const now = clock.now();
-      const notAfter = endOfJstDay(row.certificates_expire_on);
+      // Certificates run from the day they are issued: the 5th birthday after hand-over.
+      const certificatesExpireOn = earlier(
+        nthBirthdayAfter(resident.birthDate, ctx.today(), 5),
+        row.expires_on,
+      );
+      const notAfter = endOfJstDay(certificatesExpireOn);
       const name = fullName(resident);
       let cardFile: Uint8Array | undefined;
       await store.db.transaction().execute(async (trx) => {
@@ -394,18 +438,22 @@ export function createCards(ctx: CardContext) {
           handed_over_at: now.toISOString(),
           chip_sealed: null,
           public_keys: null,
+          security_sealed: null,
+          certificates_expire_on: certificatesExpireOn,
         });
+        // The photo now lives on the chip; the contact address has done its job.
         await transition(
           ctx,
           row.application_id,
           ['ready'],
           'handed-over',
           actor,
-          { photo_sealed: null },
+          { photo_sealed: null, contact_sealed: null },
           trx,
         );
         await recordCardEvent(ctx, trx, id, 'handed-over', actor, null);
       });
+      await revokeIfStale(id, resident, actor);
       return { cardFile: cardFile!, cardKey, securityCode, card: cardView(await load(store.db, id)) };
     },
 
@@ -457,39 +505,63 @@ export function createCards(ctx: CardContext) {
     },
 
     /**
-     * Certificate renewal at the counter: the chip makes new key pairs, new certificates
-     * run to the 5th birthday after today (capped at the card's expiry), the old ones are
-     * revoked as superseded. Opens from three months before the certificates expire.
+     * Certificates at the counter, on the card the holder presents:
+     * - renewal, from three months before they expire: the chip makes new key pairs, the
+     *   new certificates run to the 6th birthday after today (the 5th if the old ones had
+     *   already run out), never beyond the card, and the old ones are revoked as superseded;
+     * - a new signature certificate at any time when the card has none in force (it was
+     *   revoked when the four basic items changed, or the holder has turned 15); it needs
+     *   the signature password the holder chooses.
      */
     async renewCertificates(
       id: string,
-      input: { cardFile: Uint8Array; cardKey: Uint8Array },
+      input: { cardFile: Uint8Array; cardKey: Uint8Array; signaturePassword?: string | undefined },
       actor: Actor,
     ): Promise<{ cardFile: Uint8Array; card: CardView }> {
-      const row = await load(store.db, id);
-      requireStatus(row, ['active'], 'renewed');
-      const today = ctx.today();
-      if (today < renewalOpensOn(row.certificates_expire_on))
-        throw cardError(
-          'CARD_RENEWAL_TOO_EARLY',
-          'conflict',
-          `certificates can be renewed from ${renewalOpensOn(row.certificates_expire_on)}`,
-        );
       const chip = await openHolderChip(input.cardFile, input.cardKey, id);
-      const resident = await registry.get(row.resident_id, actor);
-      // Renewed within the last three months, certificates run to the 6th birthday, so
-      // the months left on the old ones are not lost; renewed after they ran out, the 5th.
-      const n = today <= row.certificates_expire_on ? 6 : 5;
-      const expiresOn = earlier(nthBirthdayAfter(resident.birthDate, today, n), row.expires_on);
+      const first = await load(store.db, id);
+      requireStatus(first, ['active'], 'renewed');
+      const resident = await registry.get(first.resident_id, actor);
+      const today = ctx.today();
       const issuerKey = ctx.issuerKey(id);
       const now = clock.now();
+      const password = input.signaturePassword?.toUpperCase();
       let cardFile: Uint8Array | undefined;
       await store.db.transaction().execute(async (trx) => {
-        const old = await pki.certificatesOf(id, trx);
-        await revokeCertificates(trx, id, 'superseded');
-        const kinds = old.some((c) => c.kind === 'signature')
-          ? (['authentication', 'signature'] as const)
-          : (['authentication'] as const);
+        // Checked again inside the transaction: a suspension or revocation racing this
+        // renewal must not end with good certificates on a dead card.
+        const row = await load(trx, id);
+        requireStatus(row, ['active'], 'renewed');
+        const live = [];
+        for (const c of await pki.certificatesOf(id, trx))
+          if ((await pki.status(c.serial, now, trx)).status === 'good') live.push(c);
+        const wantsSignature = ageOn(resident.birthDate, today) >= SIGNATURE_CERTIFICATE_MIN_AGE;
+        const signatureMissing = wantsSignature && !live.some((c) => c.kind === 'signature');
+        const inWindow = today >= renewalOpensOn(row.certificates_expire_on);
+        if (!inWindow && !signatureMissing)
+          throw cardError(
+            'CARD_RENEWAL_TOO_EARLY',
+            'conflict',
+            `certificates can be renewed from ${renewalOpensOn(row.certificates_expire_on)}`,
+          );
+        const kinds: ('authentication' | 'signature')[] = inWindow
+          ? wantsSignature
+            ? ['authentication', 'signature']
+            : ['authentication']
+          : ['signature'];
+        const hadSignaturePin = Number(row.with_signature) === 1;
+        if (kinds.includes('signature') && !hadSignaturePin && !SIGNATURE_PASSWORD.test(password ?? ''))
+          throw cardError(
+            'CARD_PIN_FORMAT',
+            'invalid',
+            'a new signature certificate needs a signature password',
+            [{ at: 'signaturePassword', code: 'FORMAT', message: '6 to 16 letters (A–Z) and digits' }],
+          );
+        const n = today <= row.certificates_expire_on ? 6 : 5;
+        const expiresOn = inWindow
+          ? earlier(nthBirthdayAfter(resident.birthDate, today, n), row.expires_on)
+          : row.certificates_expire_on;
+        if (inWindow) await revokeCertificates(trx, id, 'superseded');
         for (const kind of kinds) {
           const publicKey = await chip.generateKeyPair(issuerKey, kind);
           const cert = await pki.issue(
@@ -512,20 +584,25 @@ export function createCards(ctx: CardContext) {
             },
             trx,
           );
-          await chip.replaceCertificate(issuerKey, kind, cert.der);
+          await chip.replaceCertificate(issuerKey, kind, cert.der, await pki.caCertificate(kind));
         }
+        if (kinds.includes('signature') && password !== undefined && SIGNATURE_PASSWORD.test(password))
+          await chip.setPin(issuerKey, 'signature', password);
         cardFile = await chip.save(input.cardKey);
-        await cardTables(trx)
-          .updateTable('card')
-          .set({
-            certificates_expire_on: expiresOn,
-            with_signature: kinds.length === 2 ? 1 : 0,
-            version: sql`version + 1`,
-          })
-          .where('id', '=', id)
-          .execute();
-        await recordCardEvent(ctx, trx, id, 'certificates-renewed', actor, null);
+        await setStatus(trx, row, 'active', {
+          certificates_expire_on: expiresOn,
+          with_signature: kinds.includes('signature') || hadSignaturePin ? 1 : 0,
+        });
+        await recordCardEvent(
+          ctx,
+          trx,
+          id,
+          inWindow ? 'certificates-renewed' : 'signature-certificate-issued',
+          actor,
+          null,
+        );
       });
+      await revokeIfStale(id, resident, actor);
       return { cardFile: cardFile!, card: cardView(await load(store.db, id)) };
     },
 
@@ -577,15 +654,23 @@ export function createCards(ctx: CardContext) {
         .where('status', 'in', ['active', 'suspended'])
         .where('expires_on', '<', today)
         .execute();
-      for (const row of rows)
-        await store.db.transaction().execute(async (trx) => {
-          await setStatus(trx, row, 'expired', {
-            ended_at: clock.now().toISOString(),
-            end_reason: 'expired',
+      let expired = 0;
+      for (const row of rows) {
+        try {
+          await store.db.transaction().execute(async (trx) => {
+            await setStatus(trx, row, 'expired', {
+              ended_at: clock.now().toISOString(),
+              end_reason: 'expired',
+            });
+            await recordCardEvent(ctx, trx, row.id, 'expired', actor, null);
           });
-          await recordCardEvent(ctx, trx, row.id, 'expired', actor, null);
-        });
-      return rows.length;
+          expired++;
+        } catch (error) {
+          // Changed meanwhile (suspended, revoked): the next sweep looks again.
+          if (!(error instanceof AppError && error.code === 'CARD_CONCURRENT_UPDATE')) throw error;
+        }
+      }
+      return expired;
     },
 
     /** Consequences of register changes, delivered by the outbox (at least once). */

@@ -22,6 +22,9 @@ export * from './render/index.ts';
 export { ageOn, cardTerms, nthBirthdayAfter } from './validity.ts';
 export { cardMigrations };
 
+/** Revocation reasons after which the key itself cannot be trusted, at any claimed time. */
+const UNTRUSTED_KEY = new Set(['keyCompromise', 'certificateHold', 'unspecified']);
+
 /** The My Number card: applications, production, hand-over and the card's life. */
 export function createCardService(deps: CardDeps) {
   const ctx = createCardContext(deps);
@@ -79,7 +82,16 @@ export function createCardService(deps: CardDeps) {
           await deps.pki.caCertificate('signature'),
           await deps.pki.caCertificate('authentication'),
         ],
-        status: async (certificate, at) => (await deps.pki.status(certificate.serial, at)).status,
+        status: async (certificate, at) => {
+          // The signing time is the signer's own claim. A key that may be in someone
+          // else's hands (lost card on hold, compromise) signs nothing valid, whatever
+          // time it writes; a certificate revoked for other reasons (a move, a new
+          // card, death) still stands for signatures made while it was in force.
+          const current = await deps.pki.status(certificate.serial, deps.clock.now());
+          if (current.status === 'revoked' && UNTRUSTED_KEY.has(current.reason ?? 'unspecified'))
+            return 'revoked';
+          return (await deps.pki.status(certificate.serial, at)).status;
+        },
         now: deps.clock.now(),
       });
     },

@@ -15,7 +15,7 @@ import { AppError } from '../core/index.ts';
 import { toPem } from '../pki/index.ts';
 import type { System } from '../server/index.ts';
 import { progressBar } from './progress.ts';
-import { secret } from './secrets.ts';
+import { newSecret, secret } from './secrets.ts';
 
 interface Tools {
   withSystem<T>(fn: (system: System) => Promise<T>): Promise<T>;
@@ -104,7 +104,7 @@ export function registerCardCommands(program: Command, t: Tools): void {
     .action(async (opts: { out: string; municipality?: string; limit?: number }) =>
       t.withSystem(async (system) => {
         const bar = progressBar('Rendering letters');
-        const out = createWriteStream(opts.out);
+        const out = createWriteStream(opts.out, { mode: 0o600 });
         const municipalities = new Map(
           (await system.registry.municipalities.list()).map((m) => [m.code, `${m.prefecture}${m.name}`]),
         );
@@ -117,7 +117,8 @@ export function registerCardCommands(program: Command, t: Tools): void {
           }))
             yield {
               applicationId: code,
-              applyUrl: `${system.config.publicUrl}/apply?id=${code}`,
+              // In the fragment, which browsers never send: the code stays out of every log.
+              applyUrl: `${system.config.publicUrl}/apply#${code}`,
               name: [resident.familyName, resident.givenName].filter(Boolean).join(' '),
               ...(resident.familyNameKana === null
                 ? {}
@@ -223,7 +224,7 @@ export function registerCardCommands(program: Command, t: Tools): void {
             '利用者証明用暗証番号 / authentication PIN (4 digits): ',
             'MYNA_AUTH_PIN',
           ),
-          text: await secret('券面事項入力補助用暗証番号 / card-info PIN (4 digits): ', 'MYNA_TEXT_PIN'),
+          text: await newSecret('券面事項入力補助用暗証番号 / card-info PIN (4 digits): ', 'MYNA_TEXT_PIN'),
         };
         const issued = await system.cards.cards.handOver(
           id,
@@ -363,7 +364,7 @@ export function registerCardCommands(program: Command, t: Tools): void {
     .action(async (opts: { card: string; key?: string; pin: 'signature' | 'authentication' | 'text' }) =>
       withCard(opts, async (chip) => {
         const current = await secret('current PIN / 現在の暗証番号: ', 'MYNA_CURRENT_PIN');
-        const next = await secret('new PIN / 新しい暗証番号: ', 'MYNA_NEW_PIN');
+        const next = await newSecret('new PIN / 新しい暗証番号: ', 'MYNA_NEW_PIN');
         await createCardClient(chip).changePin(opts.pin, current, next);
         process.stdout.write('PIN changed / 暗証番号を変更しました\n');
       }),

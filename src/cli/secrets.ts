@@ -19,9 +19,26 @@ export async function secret(prompt: string, envName: string): Promise<string> {
   process.stderr.write(prompt);
   (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = () => {};
   try {
-    return await new Promise<string>((resolve) => rl.once('line', (line) => resolve(line.trim())));
+    return await new Promise<string>((resolve, reject) => {
+      rl.once('line', (line) => resolve(line.trim()));
+      rl.once('close', () =>
+        reject(
+          new AppError('CLI_SECRET_REQUIRED', 'invalid', `${prompt.replace(/[:：]\s*$/, '')}: no input`),
+        ),
+      );
+    });
   } finally {
     process.stderr.write('\n');
     rl.close();
   }
+}
+
+/** A new PIN: from the environment, or asked twice on the terminal so a typo is caught. */
+export async function newSecret(prompt: string, envName: string): Promise<string> {
+  if (process.env[envName]) return secret(prompt, envName);
+  const first = await secret(prompt, envName);
+  const again = await secret('もう一度 / again: ', envName);
+  if (first !== again)
+    throw new AppError('CLI_SECRET_MISMATCH', 'invalid', 'the two entries differ; nothing was changed');
+  return first;
 }

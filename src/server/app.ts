@@ -42,6 +42,15 @@ export async function buildApp(system: System, options: AppOptions = {}): Promis
     logger: {
       level: system.config.logLevel,
       redact: { paths: LOG_REDACT, censor: '[redacted]' },
+      // Paths hold ids only; a query string may hold more (an application code), so
+      // the log keeps the path alone.
+      serializers: {
+        req: (req) => ({
+          method: req.method,
+          url: req.url.split('?')[0] ?? '',
+          remoteAddress: req.ip,
+        }),
+      },
       ...(options.logStream === undefined ? {} : { stream: options.logStream }),
     },
     genReqId: () => uuidv7(),
@@ -59,11 +68,6 @@ export async function buildApp(system: System, options: AppOptions = {}): Promis
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) =>
     sendProblem(request, reply, 404, 'ROUTE_NOT_FOUND', SERVER_ERRORS.ROUTE_NOT_FOUND),
-  );
-  app.addContentTypeParser(
-    ['text/csv', 'application/octet-stream'],
-    { parseAs: 'buffer', bodyLimit: system.config.importLimit },
-    (_req, body, done) => done(null, body),
   );
 
   await app.register(swagger, {

@@ -17,6 +17,8 @@ export interface Config {
   readonly bodyLimit: number;
   /** Largest CSV upload to the import endpoint, in bytes. */
   readonly importLimit: number;
+  /** Requests per minute per client address on the public look-up routes (card applications). */
+  readonly rateLimit: number;
   /** The address residents and relying parties reach (letters' QR codes, CRL and OCSP URLs). */
   readonly publicUrl: string;
   /** Where the CA keys live: encrypted PKCS#8 files, or a PKCS#11 token (an HSM). */
@@ -45,6 +47,8 @@ export const ENVIRONMENT: Readonly<Record<string, string>> = {
   LOG_LEVEL: 'fatal, error, warn, info (default), debug, trace or silent',
   MYNA_BODY_LIMIT: 'largest JSON request body in bytes (default 1048576)',
   MYNA_IMPORT_LIMIT: 'largest CSV upload in bytes (default 268435456)',
+  MYNA_RATE_LIMIT:
+    'requests per minute per client address to the public card-application routes (default 30)',
   MYNA_PUBLIC_URL:
     'address residents and relying parties use, in letters, CRL and OCSP URLs (default http://HOST:PORT)',
   MYNA_PKI_KEY_STORE: 'file (default: encrypted PKCS#8 files in $MYNA_DATA_DIR/pki) or pkcs11',
@@ -98,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel,
     bodyLimit: integer(env, 'MYNA_BODY_LIMIT', 1_048_576, 1024, 1_073_741_824),
     importLimit: integer(env, 'MYNA_IMPORT_LIMIT', 268_435_456, 1024, 4_294_967_296),
+    rateLimit: integer(env, 'MYNA_RATE_LIMIT', 30, 1, 1_000_000),
     publicUrl,
     pkiKeyStore: pkiKeyStore(env, dataDir),
     ...overrides,

@@ -4,6 +4,7 @@ import type { Actor } from '../../core/index.ts';
 import { AppError } from '../../core/index.ts';
 import { staffGuard } from '../guard.ts';
 import { problemSchema } from '../problem.ts';
+import { rateLimit } from '../rate-limit.ts';
 import { idParams } from '../schemas.ts';
 import type { System } from '../system.ts';
 
@@ -15,6 +16,7 @@ const problems = {
   409: problemSchema,
   413: problemSchema,
   415: problemSchema,
+  429: problemSchema,
 };
 
 const APPLICATION_STATUSES = [
@@ -41,6 +43,17 @@ const applicationSchema = {
     appliedAt: { type: 'string' },
     updatedAt: { type: 'string' },
     cardId: { type: ['string', 'null'] },
+  },
+} as const;
+
+/** What an anonymous applicant gets back: no internal ids beyond the application's own. */
+const publicApplicationSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    status: { type: 'string', enum: APPLICATION_STATUSES },
+    withPhoto: { type: 'boolean' },
+    appliedAt: { type: 'string' },
   },
 } as const;
 
@@ -84,11 +97,15 @@ export async function cardRoutes(app: FastifyInstance, opts: { system: System })
   const supervisor = staffGuard(staff, ['supervisor'], { purpose: true });
   const actor = (r: { actor?: Actor }): Actor => r.actor!;
   const tags = ['card'];
+  const perMinute = opts.system.config.rateLimit;
+  const lookupLimit = rateLimit({ limit: perMinute, windowMs: 60_000 });
+  const verifyLimit = rateLimit({ limit: perMinute * 10, windowMs: 60_000 });
 
   // ── Residents (no staff credential) ─────────────────────────────────────────
   app.post(
     '/v1/card-applications',
     {
+      preHandler: lookupLimit,
       bodyLimit: PHOTO_BODY_LIMIT,
       schema: {
         tags,
@@ -107,7 +124,7 @@ export async function cardRoutes(app: FastifyInstance, opts: { system: System })
             photo: base64,
           },
         },
-        response: { 201: applicationSchema, ...problems },
+        response: { 201: publicApplicationSchema, ...problems },
       },
     },
     async (request, reply) => {
@@ -132,6 +149,7 @@ export async function cardRoutes(app: FastifyInstance, opts: { system: System })
   app.post(
     '/v1/card-applications/status',
     {
+      preHandler: lookupLimit,
       schema: {
         tags,
         summary: 'Where an application stands (status and reason only)',
@@ -161,6 +179,7 @@ export async function cardRoutes(app: FastifyInstance, opts: { system: System })
   app.post(
     '/v1/signatures/verify',
     {
+      preHandler: verifyLimit,
       bodyLimit: 32 * 1024 * 1024,
       schema: {
         tags,
@@ -439,7 +458,7 @@ export async function cardRoutes(app: FastifyInstance, opts: { system: System })
         tags,
         summary: 'Suspend a lost card (一時停止); its certificates go on hold at once',
         params: idParams,
-        body: {
+        querystring: {
           type: 'object',
           additionalProperties: false,
           properties: { channel: { type: 'string', enum: ['phone', 'counter'], default: 'phone' } },
@@ -450,7 +469,7 @@ export async function cardRoutes(app: FastifyInstance, opts: { system: System })
     async (request) =>
       cards.suspend(
         (request.params as { id: string }).id,
-        { channel: (request.body as { channel: 'phone' | 'counter' } | undefined)?.channel ?? 'phone' },
+        { channel: (request.query as { channel: 'phone' | 'counter' }).channel },
         actor(request),
       ),
   );
@@ -499,7 +518,14 @@ export async function cardRoutes(app: FastifyInstance, opts: { system: System })
           type: 'object',
           required: ['cardFile', 'cardKey'],
           additionalProperties: false,
-          properties: cardFileBody,
+          properties: {
+            ...cardFileBody,
+            signaturePassword: {
+              type: 'string',
+              maxLength: 16,
+              description: 'for a first signature certificate on this card (the holder has turned 15)',
+            },
+          },
         },
         response: {
           200: { type: 'object', properties: { card: cardSchema, cardFile: { type: 'string' } } },
@@ -508,10 +534,14 @@ export async function cardRoutes(app: FastifyInstance, opts: { system: System })
       },
     },
     async (request) => {
-      const body = request.body as { cardFile: string; cardKey: string };
+      const body = request.body as { cardFile: string; cardKey: string; signaturePassword?: string };
       const renewed = await cards.renewCertificates(
         (request.params as { id: string }).id,
-        { cardFile: bytes(body.cardFile, 'cardFile'), cardKey: Buffer.from(body.cardKey, 'base64url') },
+        {
+          cardFile: bytes(body.cardFile, 'cardFile'),
+          cardKey: Buffer.from(body.cardKey, 'base64url'),
+          signaturePassword: body.signaturePassword,
+        },
         actor(request),
       );
       return { card: renewed.card, cardFile: Buffer.from(renewed.cardFile).toString('base64') };

@@ -367,57 +367,66 @@ export async function registryRoutes(app: FastifyInstance, opts: { system: Syste
     },
   );
 
-  app.post(
-    '/v1/imports/residents',
-    {
-      preHandler: supervisor,
-      schema: {
-        tags,
-        summary: 'Import residents from CSV (UTF-8 or Shift_JIS); bad rows are reported, never written',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            dryRun: { type: 'boolean', default: false },
-            encoding: { type: 'string', enum: ['auto', 'utf-8', 'shift_jis'], default: 'auto' },
-          },
-        },
-        response: {
-          200: {
+  // Only the import takes raw bytes (and its larger limit); every other route is JSON.
+  await app.register(async (scoped) => {
+    scoped.addContentTypeParser(
+      ['text/csv', 'application/octet-stream'],
+      { parseAs: 'buffer', bodyLimit: opts.system.config.importLimit },
+      (_req, body, done) => done(null, body),
+    );
+    scoped.post(
+      '/v1/imports/residents',
+      {
+        preHandler: supervisor,
+        bodyLimit: opts.system.config.importLimit,
+        schema: {
+          tags,
+          summary: 'Import residents from CSV (UTF-8 or Shift_JIS); bad rows are reported, never written',
+          querystring: {
             type: 'object',
+            additionalProperties: false,
             properties: {
-              rows: { type: 'integer' },
-              registered: { type: 'integer' },
-              queuedForReview: { type: 'integer' },
-              rejected: { type: 'integer' },
-              dryRun: { type: 'boolean' },
-              errors: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    line: { type: 'integer' },
-                    code: { type: 'string' },
-                    message: { type: 'string' },
-                    field: { type: 'string' },
+              dryRun: { type: 'boolean', default: false },
+              encoding: { type: 'string', enum: ['auto', 'utf-8', 'shift_jis'], default: 'auto' },
+            },
+          },
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                rows: { type: 'integer' },
+                registered: { type: 'integer' },
+                queuedForReview: { type: 'integer' },
+                rejected: { type: 'integer' },
+                dryRun: { type: 'boolean' },
+                errors: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      line: { type: 'integer' },
+                      code: { type: 'string' },
+                      message: { type: 'string' },
+                      field: { type: 'string' },
+                    },
                   },
                 },
               },
             },
+            ...problems,
           },
-          ...problems,
         },
       },
-    },
-    async (request) => {
-      const q = request.query as { dryRun: boolean; encoding: 'auto' | 'utf-8' | 'shift_jis' };
-      return registry.import(request.body as Buffer, {
-        actor: actor(request),
-        dryRun: q.dryRun,
-        encoding: q.encoding,
-      });
-    },
-  );
+      async (request) => {
+        const q = request.query as { dryRun: boolean; encoding: 'auto' | 'utf-8' | 'shift_jis' };
+        return registry.import(request.body as Buffer, {
+          actor: actor(request),
+          dryRun: q.dryRun,
+          encoding: q.encoding,
+        });
+      },
+    );
+  });
 
   app.get(
     '/v1/access-records',
