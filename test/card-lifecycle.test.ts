@@ -33,6 +33,15 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(r.statusCode, 200, `${url}: ${r.body}`);
       return r.rawPayload;
     };
+    const verify = (signature: Uint8Array, content: Uint8Array) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/signatures/verify',
+        payload: {
+          signature: Buffer.from(signature).toString('base64'),
+          content: Buffer.from(content).toString('base64'),
+        },
+      });
 
     it('issues a card whose chip signs documents that openssl and the API verify, and whose status OCSP and CRLs tell', async () => {
       const card = await issueCard(t);
@@ -76,24 +85,10 @@ for (const { dialect, skip } of await dialects()) {
         '/dev/null',
       ]);
       assert.equal(cms.code, 0, cms.stderr);
-      const verified = await t.app.inject({
-        method: 'POST',
-        url: '/v1/signatures/verify',
-        payload: {
-          signature: Buffer.from(signature).toString('base64'),
-          content: readFileSync(doc).toString('base64'),
-        },
-      });
+      const verified = await verify(signature, readFileSync(doc));
       assert.equal(verified.statusCode, 200, verified.body);
       assert.equal(verified.json().valid, true);
-      const tampered = await t.app.inject({
-        method: 'POST',
-        url: '/v1/signatures/verify',
-        payload: {
-          signature: Buffer.from(signature).toString('base64'),
-          content: Buffer.from('forged').toString('base64'),
-        },
-      });
+      const tampered = await verify(signature, Buffer.from('forged'));
       assert.equal(tampered.statusCode, 400);
       assert.equal(tampered.json().code, 'CMS_CONTENT_MISMATCH');
 
@@ -130,14 +125,7 @@ for (const { dialect, skip } of await dialects()) {
       assert.match(r.stdout, /certificateHold/);
       // Whoever holds a lost card could write any signing time: while it is on hold no
       // signature from it verifies, even one dated before the loss.
-      const onHold = await t.app.inject({
-        method: 'POST',
-        url: '/v1/signatures/verify',
-        payload: {
-          signature: Buffer.from(signature).toString('base64'),
-          content: readFileSync(doc).toString('base64'),
-        },
-      });
+      const onHold = await verify(signature, readFileSync(doc));
       assert.equal(onHold.json().code, 'CMS_REVOKED');
       const resumed = await t.app.inject({
         method: 'POST',
@@ -206,24 +194,10 @@ for (const { dialect, skip } of await dialects()) {
 
       // Made before the move, the signature still verifies (status at signing time);
       // the chip can no longer make a valid one.
-      const still = await t.app.inject({
-        method: 'POST',
-        url: '/v1/signatures/verify',
-        payload: {
-          signature: Buffer.from(signature).toString('base64'),
-          content: readFileSync(doc).toString('base64'),
-        },
-      });
+      const still = await verify(signature, readFileSync(doc));
       assert.equal(still.statusCode, 200, still.body);
       const late = await signDocument(chip, PINS.signature, readFileSync(doc), t.system.clock.now());
-      const lateCheck = await t.app.inject({
-        method: 'POST',
-        url: '/v1/signatures/verify',
-        payload: {
-          signature: Buffer.from(late).toString('base64'),
-          content: readFileSync(doc).toString('base64'),
-        },
-      });
+      const lateCheck = await verify(late, readFileSync(doc));
       assert.equal(lateCheck.statusCode, 400);
       assert.equal(lateCheck.json().code, 'CMS_REVOKED');
 

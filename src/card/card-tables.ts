@@ -8,14 +8,17 @@ import type { AnyDb, DomainMigration } from '../store/index.ts';
  * printed security code, a chip waiting for hand-over — is sealed with AES-256-GCM
  * under the card key, bound to its row's id.
  */
-export type ApplicationStatus =
-  | 'applied'
-  | 'under-review'
-  | 'approved'
-  | 'rejected'
-  | 'produced'
-  | 'ready'
-  | 'handed-over';
+export const APPLICATION_STATUSES = [
+  'applied',
+  'under-review',
+  'approved',
+  'rejected',
+  'produced',
+  'ready',
+  'handed-over',
+] as const;
+
+export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
 
 export type CardStatus = 'produced' | 'ready' | 'active' | 'suspended' | 'revoked' | 'expired';
 

@@ -8,7 +8,7 @@ import { type CardDeps, createCardContext } from './context.ts';
 import type { CardFaceFront } from './render/index.ts';
 
 export type { ApplicationView, ApplyInput } from './applications.ts';
-export type { ApplicationStatus, CardStatus } from './card-tables.ts';
+export { APPLICATION_STATUSES, type ApplicationStatus, type CardStatus } from './card-tables.ts';
 export {
   CARD_END_REASONS,
   type CardEndReason,

@@ -2,7 +2,9 @@ import { createWriteStream, existsSync, readFileSync, writeFileSync } from 'node
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import {
+  APPLICATION_STATUSES,
   answerChallenge,
+  CARD_END_REASONS,
   renderBackSvg,
   renderFrontSvg,
   renderLetters,
@@ -144,17 +146,7 @@ export function registerCardCommands(program: Command, t: Tools): void {
   card
     .command('applications')
     .description('the application queue')
-    .addOption(
-      new Option('--status <status>').choices([
-        'applied',
-        'under-review',
-        'approved',
-        'rejected',
-        'produced',
-        'ready',
-        'handed-over',
-      ]),
-    )
+    .addOption(new Option('--status <status>').choices(APPLICATION_STATUSES))
     .option('--limit <n>', 'at most', t.positiveInt, 100)
     .action(async (opts: { status?: never; limit: number }) =>
       t.withSystem(async (system) => t.print(await system.cards.applications.list(opts))),
@@ -259,19 +251,7 @@ export function registerCardCommands(program: Command, t: Tools): void {
   card
     .command('revoke <cardId>')
     .description('revoke a card and its certificates (廃止)')
-    .addOption(
-      new Option('--reason <reason>')
-        .choices([
-          'lost',
-          'death',
-          'number-reassigned',
-          'holder-request',
-          'superseded',
-          'key-compromise',
-          'recording-error',
-        ])
-        .makeOptionMandatory(),
-    )
+    .addOption(new Option('--reason <reason>').choices(CARD_END_REASONS).makeOptionMandatory())
     .action(async (id: string, opts: { reason: never }) =>
       t.withSystem(async (system) =>
         t.print(await system.cards.cards.revoke(id, opts.reason, t.operator('card-lifecycle'))),

@@ -1,5 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { CARD_END_REASONS, type CardView, renderFrontSvg, svgToPng } from '../../card/index.ts';
+import {
+  APPLICATION_STATUSES,
+  CARD_END_REASONS,
+  type CardView,
+  renderFrontSvg,
+  svgToPng,
+} from '../../card/index.ts';
 import type { Actor } from '../../core/index.ts';
 import { AppError } from '../../core/index.ts';
 import { staffGuard } from '../guard.ts';
@@ -19,15 +25,6 @@ const problems = {
   429: problemSchema,
 };
 
-const APPLICATION_STATUSES = [
-  'applied',
-  'under-review',
-  'approved',
-  'rejected',
-  'produced',
-  'ready',
-  'handed-over',
-];
 const base64 = { type: 'string', maxLength: 8_000_000, pattern: '^[A-Za-z0-9+/_=-]*$' } as const;
 const PHOTO_BODY_LIMIT = 8 * 1024 * 1024;
 
