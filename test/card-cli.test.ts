@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -67,6 +67,24 @@ describe('myna card and pki commands', () => {
     assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
     assert.equal((pdf.toString('latin1').match(/\/Type \/Page\b/g) ?? []).length, 3);
     assert.ok(!pdf.toString('latin1').includes(number), 'no individual number on a letter');
+    assert.equal(statSync(out).mode & 0o777, 0o600);
+    const each = join(dir, 'letters');
+    const split = myna(['card', 'letters', '--out-dir', each, '--limit', '2']);
+    assert.equal(split.status, 0, split.stderr);
+    const files = readdirSync(each);
+    assert.equal(files.length, 2);
+    for (const f of files) {
+      assert.match(f, /^[0-9a-f-]{36}\.pdf$/, 'named by resident id, nothing personal');
+      assert.equal(
+        (
+          readFileSync(join(each, f))
+            .toString('latin1')
+            .match(/\/Type \/Page\b/g) ?? []
+        ).length,
+        1,
+      );
+    }
+    assert.equal(myna(['card', 'letters']).status, 1, 'needs --out or --out-dir');
   });
 
   it('reviews, produces and hands over a card, then the holder signs and anyone verifies', () => {

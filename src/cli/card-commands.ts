@@ -1,10 +1,12 @@
-import { createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import {
   APPLICATION_STATUSES,
   answerChallenge,
   CARD_END_REASONS,
+  type NoticeLetter,
   renderBackSvg,
   renderFrontSvg,
   renderLetters,
@@ -99,14 +101,18 @@ export function registerCardCommands(program: Command, t: Tools): void {
 
   card
     .command('letters')
-    .description('render the notice letters (one page per resident, with the application QR code) as one PDF')
-    .requiredOption('--out <file>', 'the PDF to write')
+    .description(
+      'render the notice letters with the application QR code: one PDF per resident (--out-dir), or one PDF with a page each (--out)',
+    )
+    .option('--out <file>', 'one PDF, a page per resident')
+    .option('--out-dir <dir>', 'one PDF per resident, named <resident id>.pdf')
     .option('--municipality <code>', 'only residents of this municipality')
     .option('--limit <n>', 'at most this many letters', t.positiveInt)
-    .action(async (opts: { out: string; municipality?: string; limit?: number }) =>
+    .action(async (opts: { out?: string; outDir?: string; municipality?: string; limit?: number }) =>
       t.withSystem(async (system) => {
+        if ((opts.out === undefined) === (opts.outDir === undefined))
+          throw new AppError('CLI_NOTHING_TO_DO', 'invalid', 'give either --out <file> or --out-dir <dir>');
         const bar = progressBar('Rendering letters');
-        const out = createWriteStream(opts.out, { mode: 0o600 });
         const municipalities = new Map(
           (await system.registry.municipalities.list()).map((m) => [m.code, `${m.prefecture}${m.name}`]),
         );
@@ -118,6 +124,7 @@ export function registerCardCommands(program: Command, t: Tools): void {
             actor: t.operator('card-notice'),
           }))
             yield {
+              residentId: resident.id,
               applicationId: code,
               // In the fragment, which browsers never send: the code stays out of every log.
               applyUrl: `${system.config.publicUrl}/apply#${code}`,
@@ -132,14 +139,35 @@ export function registerCardCommands(program: Command, t: Tools): void {
               issuedOn,
             };
         }
-        const done = new Promise<void>((resolve, reject) => {
-          out.once('finish', resolve);
-          out.once('error', reject);
-        });
-        const { pages } = await renderLetters(letters(), out, (n) => bar.update(n, opts.limit ?? n));
-        await done;
+        // Letters hold names, addresses and live application codes: owner-only files.
+        const write = async (
+          file: string,
+          items: AsyncIterable<NoticeLetter> | NoticeLetter[],
+          onPage?: (n: number) => void,
+        ) => {
+          const out = createWriteStream(file, { mode: 0o600 });
+          const done = new Promise<void>((resolve, reject) => {
+            out.once('finish', resolve);
+            out.once('error', reject);
+          });
+          const { pages } = await renderLetters(items, out, onPage);
+          await done;
+          return pages;
+        };
+        let pages = 0;
+        if (opts.out !== undefined) {
+          pages = await write(opts.out, letters(), (n) => bar.update(n, opts.limit ?? n));
+        } else {
+          mkdirSync(opts.outDir!, { recursive: true, mode: 0o700 });
+          for await (const letter of letters()) {
+            pages += await write(join(opts.outDir!, `${letter.residentId}.pdf`), [letter]);
+            bar.update(pages, opts.limit ?? pages);
+          }
+        }
         bar.stop();
-        process.stdout.write(`${pages} letters → ${opts.out} / 通知書 ${pages} 通を作成しました\n`);
+        process.stdout.write(
+          `${pages} letters → ${opts.out ?? opts.outDir} / 通知書 ${pages} 通を作成しました\n`,
+        );
       }),
     );
 
