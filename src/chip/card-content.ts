@@ -90,7 +90,7 @@ export function buildFiles(c: ChipContent): CardFiles {
 
   const header = privatePrimitive(0x21, new Uint8Array([LAYOUT_VERSION]));
   const text = new Map<string, Uint8Array>([
-    [EF.TEXT.NUMBER, toBer(privatePrimitive(0x10, ascii(c.number)))],
+    [EF.TEXT.NUMBER, numberFile(c.number)],
     [
       EF.TEXT.BASIC_FOUR,
       toBer(
@@ -130,4 +130,18 @@ export function buildFiles(c: ChipContent): CardFiles {
     }
   }
   return files;
+}
+
+/**
+ * The text AP's number file as the real card holds it: `FF 10 0C` and the 12 ASCII
+ * digits, which readers take either as a long-form private tag 16 or as one byte of
+ * padding before a tag-16 TLV, and slice at [3, 15). asn1js always writes tag 16 in
+ * its short form (`D0`), so these three header bytes are written as the card has them.
+ */
+function numberFile(number: string): Uint8Array {
+  const digits = utf8(number);
+  const out = new Uint8Array(3 + digits.length);
+  out.set([0xff, 0x10, digits.length]);
+  out.set(digits, 3);
+  return out;
 }

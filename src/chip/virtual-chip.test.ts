@@ -297,8 +297,8 @@ describe('text and image APs', () => {
     const chip = await fresh();
     await unlock(chip, AID.TEXT, '0011', '5678');
     const numberFile = await read(chip, '0001');
-    assert.equal(Buffer.from(numberFile.data).toString('hex'), `d00c${ascii(CONTENT.number)}`);
-    const number = Buffer.from(numberFile.data.subarray(2)).toString();
+    assert.equal(Buffer.from(numberFile.data).toString('hex'), `ff100c${ascii(CONTENT.number)}`);
+    const number = Buffer.from(numberFile.data.subarray(3)).toString();
     await unlock(chip, AID.IMAGE, '0013', number);
     const r = await read(chip, '0005');
     assert.equal(r.sw, '9000');
