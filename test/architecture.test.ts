@@ -13,7 +13,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   keys: ['core'],
   matching: ['core'],
   audit: ['core', 'store'],
-  auth: ['core', 'store'],
+  auth: ['core', 'store', 'pki'],
   number: ['core', 'store', 'keys'],
   registry: ['core', 'store', 'keys', 'number', 'matching', 'audit'],
   chip: [],

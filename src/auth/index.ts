@@ -1,4 +1,13 @@
 export {
+  type CardAuthentication,
+  type CardAuthenticator,
+  type CardChallenge,
+  CHALLENGE_TTL_MS,
+  cardAuthMigrations,
+  challengeMessage,
+  createCardAuthenticator,
+} from './card-auth.ts';
+export {
   authMigrations,
   createStaffCredentials,
   STAFF_ROLES,

@@ -65,6 +65,8 @@ export interface Pki {
   /** The status now, or at the instant `at` (e.g. when a document was signed). */
   status(serial: string, at?: Date, db?: AnyDb): Promise<RevocationStatus>;
   certificatesOf(cardId: string, db?: AnyDb): Promise<CertificateRecord[]>;
+  /** One certificate by its serial (lower-case hex), or undefined if this CA never issued it. */
+  certificate(serial: string, db?: AnyDb): Promise<CertificateRecord | undefined>;
   /** The CA's current CRL (v2, DER), reissued after each status change and every 12 hours. */
   crl(ca: CaName): Promise<Uint8Array>;
   /** Answers a DER OCSP request with a DER OCSP response; never throws. */
@@ -623,6 +625,15 @@ export function createPki(options: PkiOptions): Pki {
         revokedAt: new Date(state.at!),
         ...validity,
       };
+    },
+
+    async certificate(serial, db) {
+      const row = await pkiTables(db ?? store.db)
+        .selectFrom('pki_certificate')
+        .selectAll()
+        .where('serial', '=', serial.toLowerCase())
+        .executeTakeFirst();
+      return row === undefined ? undefined : recordOf(row);
     },
 
     async certificatesOf(cardId, db) {

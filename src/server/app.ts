@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { uuidv7 } from '../core/index.ts';
 import { ocspServerFactory } from './ocsp-fast-path.ts';
 import { errorHandler, SERVER_ERRORS, sendProblem } from './problem.ts';
+import { authRoutes } from './routes/auth-routes.ts';
 import { cardRoutes } from './routes/card-routes.ts';
 import { pageRoutes } from './routes/page-routes.ts';
 import { pkiRoutes } from './routes/pki-routes.ts';
@@ -87,6 +88,7 @@ export async function buildApp(system: System, options: AppOptions = {}): Promis
   await app.register(registryRoutes, { system });
   await app.register(pkiRoutes, { system });
   await app.register(cardRoutes, { system });
+  await app.register(authRoutes, { system });
   await app.register(pageRoutes);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

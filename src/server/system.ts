@@ -1,4 +1,11 @@
-import { authMigrations, createStaffCredentials, type StaffCredentials } from '../auth/index.ts';
+import {
+  authMigrations,
+  type CardAuthenticator,
+  cardAuthMigrations,
+  createCardAuthenticator,
+  createStaffCredentials,
+  type StaffCredentials,
+} from '../auth/index.ts';
 import { type CardService, cardMigrations, createCardService } from '../card/index.ts';
 import { type Clock, systemClock } from '../core/index.ts';
 import { type KeyRing, loadOrCreateKeyFile } from '../keys/index.ts';
@@ -24,6 +31,8 @@ export interface System {
   readonly staff: StaffCredentials;
   readonly pki: Pki;
   readonly cards: CardService;
+  /** Sign-in with the card: challenges and their answers. */
+  readonly cardAuth: CardAuthenticator;
   readonly keyFileCreated: boolean;
   /** The key ceremony's outcome: whether this start created the CA hierarchy, and its fingerprints. */
   readonly pkiInit: PkiInitResult;
@@ -38,7 +47,13 @@ const EXPIRY_ACTOR = { id: 'card-expiry', role: 'system', purpose: 'card-lifecyc
 
 export type PkiInitResult = Awaited<ReturnType<Pki['init']>>;
 
-export const ALL_MIGRATIONS = [...registryMigrations, ...authMigrations, ...pkiMigrations, ...cardMigrations];
+export const ALL_MIGRATIONS = [
+  ...registryMigrations,
+  ...authMigrations,
+  ...pkiMigrations,
+  ...cardMigrations,
+  ...cardAuthMigrations,
+];
 
 export async function openKeyStore(config: Config, ring: KeyRing): Promise<KeyStore> {
   const ks = config.pkiKeyStore;
@@ -74,6 +89,7 @@ export async function openSystem(config: Config, clock: Clock = systemClock): Pr
       staff: createStaffCredentials({ db: store.db, clock }),
       pki,
       cards,
+      cardAuth: createCardAuthenticator({ db: store.db, clock, pki }),
       keyFileCreated: created,
       pkiInit,
       dispatch,
