@@ -51,7 +51,11 @@ for (const { dialect, skip } of await dialects()) {
         ...(await answer(c.message)),
       });
       assert.equal(r.statusCode, 200, r.body);
-      assert.deepEqual(r.json(), { cardId: card.cardId, residentId: card.residentId });
+      assert.deepEqual(r.json(), {
+        cardId: card.cardId,
+        residentId: card.residentId,
+        expiresAt: new Date(t.system.clock.now().getTime() + 8 * 3_600_000).toISOString(),
+      });
       assert.ok(!r.body.includes(number) && !t.log().includes(number));
       // The same answer again is a replay.
       const again = await verify({
@@ -61,6 +65,79 @@ for (const { dialect, skip } of await dialects()) {
       });
       assert.equal(again.statusCode, 401);
       assert.equal(again.json().code, 'AUTH_CHALLENGE_REPLAYED');
+    });
+
+    const signIn = async (): Promise<string> => {
+      const c = await challenge();
+      const r = await verify({
+        challengeId: c.challengeId,
+        audience: c.audience,
+        ...(await answer(c.message)),
+      });
+      assert.equal(r.statusCode, 200, r.body);
+      const cookie = String(r.headers['set-cookie']);
+      assert.match(cookie, /^myna_session=mys_[A-Za-z0-9_-]{43};/);
+      for (const attribute of ['HttpOnly', 'Secure', 'SameSite=Lax', 'Path=/', 'Max-Age=28800'])
+        assert.ok(cookie.includes(attribute), `${attribute} in ${cookie}`);
+      return /myna_session=([^;]+)/.exec(cookie)![1]!;
+    };
+    const me = (token?: string) =>
+      t.app.inject({
+        method: 'GET',
+        url: '/v1/me',
+        ...(token === undefined ? {} : { cookies: { myna_session: token } }),
+      });
+
+    it('keeps a session in an HttpOnly cookie: idle and absolute timeouts, rotation, sign-out everywhere', async () => {
+      const clock = t.system.clock as unknown as { set(to: Date): void };
+      const start = t.system.clock.now().getTime();
+      const at = (minutes: number) => clock.set(new Date(start + minutes * 60_000));
+      let token = await signIn();
+      assert.ok(!t.log().includes(token), 'the token is not logged');
+      assert.equal((await me()).json().code, 'AUTH_SESSION_REQUIRED');
+      let r = await me(token);
+      assert.deepEqual([r.statusCode, r.json().residentId], [200, card.residentId]);
+      // Rotation after 15 minutes of use: the old token stops working.
+      at(16);
+      r = await me(token);
+      const rotated = /myna_session=([^;]+)/.exec(String(r.headers['set-cookie']))?.[1];
+      assert.ok(rotated !== undefined && rotated !== token);
+      assert.equal((await me(token)).json().code, 'AUTH_SESSION_ENDED');
+      token = rotated;
+      // Idle for more than 30 minutes: over.
+      at(16 + 31);
+      assert.equal((await me(token)).json().code, 'AUTH_SESSION_EXPIRED');
+      // In constant use, still over after 8 hours.
+      at(0);
+      token = await signIn();
+      for (let m = 20; m < 8 * 60; m += 20) {
+        at(m);
+        r = await me(token);
+        assert.equal(r.statusCode, 200, `at ${m} min`);
+        token = /myna_session=([^;]+)/.exec(String(r.headers['set-cookie']))?.[1] ?? token;
+      }
+      at(8 * 60 + 1);
+      assert.equal((await me(token)).json().code, 'AUTH_SESSION_EXPIRED');
+      // Sign-out ends one session; sign-out everywhere ends the rest.
+      at(0);
+      const a = await signIn();
+      const b = await signIn();
+      const out = await t.app.inject({
+        method: 'POST',
+        url: '/v1/auth/sign-out',
+        cookies: { myna_session: a },
+      });
+      assert.equal(out.statusCode, 204);
+      assert.match(String(out.headers['set-cookie']), /myna_session=;/);
+      assert.equal((await me(a)).json().code, 'AUTH_SESSION_ENDED');
+      const c = await signIn();
+      const all = await t.app.inject({
+        method: 'POST',
+        url: '/v1/auth/sign-out-everywhere',
+        cookies: { myna_session: b },
+      });
+      assert.ok(all.json().ended >= 2);
+      for (const x of [b, c]) assert.equal((await me(x)).json().code, 'AUTH_SESSION_ENDED');
     });
 
     it('refuses another audience, an expired or unknown challenge, and a forged signature', async () => {

@@ -1,3 +1,4 @@
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import { Ajv } from 'ajv';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -71,6 +72,7 @@ export async function buildApp(system: System, options: AppOptions = {}): Promis
     sendProblem(request, reply, 404, 'ROUTE_NOT_FOUND', SERVER_ERRORS.ROUTE_NOT_FOUND),
   );
 
+  await app.register(cookie);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

@@ -3,8 +3,11 @@ import {
   type CardAuthenticator,
   cardAuthMigrations,
   createCardAuthenticator,
+  createSessions,
   createStaffCredentials,
+  type Sessions,
   type StaffCredentials,
+  sessionMigrations,
 } from '../auth/index.ts';
 import { type CardService, cardMigrations, createCardService } from '../card/index.ts';
 import { type Clock, systemClock } from '../core/index.ts';
@@ -33,6 +36,7 @@ export interface System {
   readonly cards: CardService;
   /** Sign-in with the card: challenges and their answers. */
   readonly cardAuth: CardAuthenticator;
+  readonly sessions: Sessions;
   readonly keyFileCreated: boolean;
   /** The key ceremony's outcome: whether this start created the CA hierarchy, and its fingerprints. */
   readonly pkiInit: PkiInitResult;
@@ -53,6 +57,7 @@ export const ALL_MIGRATIONS = [
   ...pkiMigrations,
   ...cardMigrations,
   ...cardAuthMigrations,
+  ...sessionMigrations,
 ];
 
 export async function openKeyStore(config: Config, ring: KeyRing): Promise<KeyStore> {
@@ -90,6 +95,7 @@ export async function openSystem(config: Config, clock: Clock = systemClock): Pr
       pki,
       cards,
       cardAuth: createCardAuthenticator({ db: store.db, clock, pki }),
+      sessions: createSessions({ db: store.db, clock }),
       keyFileCreated: created,
       pkiInit,
       dispatch,

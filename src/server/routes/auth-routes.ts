@@ -1,9 +1,25 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { problemSchema } from '../problem.ts';
 import { rateLimit } from '../rate-limit.ts';
 import type { System } from '../system.ts';
 
 const problems = { 400: problemSchema, 401: problemSchema, 429: problemSchema };
+
+/** The session cookie: script cannot read it, it travels only over HTTPS (and to localhost), same-site. */
+export const SESSION_COOKIE = 'myna_session';
+const cookieOptions = { httpOnly: true, secure: true, sameSite: 'lax', path: '/' } as const;
+
+function setSession(reply: FastifyReply, token: string, expiresAt: Date, now: Date): void {
+  reply.setCookie(SESSION_COOKIE, token, {
+    ...cookieOptions,
+    maxAge: Math.max(0, Math.floor((expiresAt.getTime() - now.getTime()) / 1000)),
+  });
+}
+
+const sessionSchema = {
+  type: 'object',
+  properties: { residentId: { type: 'string' }, cardId: { type: 'string' }, expiresAt: { type: 'string' } },
+} as const;
 const b64 = (max: number) => ({ type: 'string', maxLength: max, pattern: '^[A-Za-z0-9+/_=-]+$' }) as const;
 
 /**
@@ -12,7 +28,14 @@ const b64 = (max: number) => ({ type: 'string', maxLength: max, pattern: '^[A-Za
  * Sessions built on this come with the rest of card sign-in.
  */
 export async function authRoutes(app: FastifyInstance, opts: { system: System }): Promise<void> {
-  const { cardAuth, cards } = opts.system;
+  const { cardAuth, cards, sessions, clock } = opts.system;
+  const token = (request: FastifyRequest): string | undefined => request.cookies[SESSION_COOKIE];
+  /** The signed-in person's session, with its token renewed in the cookie when due. */
+  const session = async (request: FastifyRequest, reply: FastifyReply) => {
+    const s = await sessions.resume(token(request));
+    if (s.newToken !== undefined) setSession(reply, s.newToken, s.expiresAt, clock.now());
+    return s;
+  };
   const limit = rateLimit({ limit: opts.system.config.rateLimit * 10, windowMs: 60_000 });
   const tags = ['auth'];
 
@@ -76,13 +99,17 @@ export async function authRoutes(app: FastifyInstance, opts: { system: System })
         response: {
           200: {
             type: 'object',
-            properties: { cardId: { type: 'string' }, residentId: { type: 'string' } },
+            properties: {
+              cardId: { type: 'string' },
+              residentId: { type: 'string' },
+              expiresAt: { type: 'string' },
+            },
           },
           ...problems,
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const body = request.body as {
         challengeId: string;
         audience: string;
@@ -96,7 +123,67 @@ export async function authRoutes(app: FastifyInstance, opts: { system: System })
         signature: Buffer.from(body.signature, 'base64'),
       });
       const card = await cards.cards.get(who.cardId);
-      return { cardId: who.cardId, residentId: card.residentId };
+      // A new session on every sign-in: a token set before it (fixation) is worth nothing.
+      const previous = token(request);
+      if (previous !== undefined) await sessions.end(previous);
+      const started = await sessions.start({ residentId: card.residentId, cardId: who.cardId });
+      setSession(reply, started.token, started.expiresAt, clock.now());
+      return { cardId: who.cardId, residentId: card.residentId, expiresAt: started.expiresAt.toISOString() };
+    },
+  );
+
+  app.get(
+    '/v1/me',
+    {
+      schema: {
+        tags,
+        summary: 'Who is signed in (the session cookie); renews the cookie when its token rotates',
+        security: [],
+        response: { 200: sessionSchema, 400: problemSchema, 401: problemSchema },
+      },
+    },
+    async (request, reply) => {
+      const s = await session(request, reply);
+      return { residentId: s.residentId, cardId: s.cardId, expiresAt: s.expiresAt.toISOString() };
+    },
+  );
+
+  app.post(
+    '/v1/auth/sign-out',
+    {
+      schema: {
+        tags,
+        summary: 'End this session',
+        security: [],
+        response: { 204: { type: 'null' }, 400: problemSchema, 401: problemSchema },
+      },
+    },
+    async (request, reply) => {
+      const current = token(request);
+      if (current !== undefined) await sessions.end(current);
+      return reply.clearCookie(SESSION_COOKIE, cookieOptions).code(204).send();
+    },
+  );
+
+  app.post(
+    '/v1/auth/sign-out-everywhere',
+    {
+      schema: {
+        tags,
+        summary: 'End every session of the signed-in person',
+        security: [],
+        response: {
+          200: { type: 'object', properties: { ended: { type: 'integer' } } },
+          400: problemSchema,
+          401: problemSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const s = await session(request, reply);
+      const ended = await sessions.endAll(s.residentId);
+      reply.clearCookie(SESSION_COOKIE, cookieOptions);
+      return { ended };
     },
   );
 }
