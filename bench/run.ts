@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { fixedClock, jstDate } from '../src/core/index.ts';
 import { generateTown, residentsToCsv } from '../src/demo/index.ts';
 import { loadConfig, openSystem } from '../src/server/index.ts';
+import { benchAuth } from './auth.ts';
 import { benchCards } from './card.ts';
 import { benchImport } from './import.ts';
 import { benchIssuance } from './issuance.ts';
@@ -33,6 +34,7 @@ process.stdout.write(
 
 if (only === undefined || only === 'issuance') await benchIssuance();
 if (only === undefined || only === 'cards') await benchCards(dir);
+if (only === undefined || only === 'auth') await benchAuth(dir);
 
 if (only === undefined || only === 'import' || only === 'lookups') {
   const clock = fixedClock('2026-11-29T00:00:00Z');
