@@ -33,44 +33,25 @@ for (const { dialect, skip } of await dialects()) {
       });
       const file = Buffer.from(await chip.save(card.cardKey)).toString('base64');
       const key = card.cardKey.toString('base64url');
-      let r = await t.app.inject({
-        method: 'POST',
-        url: `/v1/cards/${card.cardId}/reset-pin`,
-        headers: h(),
-        payload: {
-          cardFile: file,
-          cardKey: key,
-          pin: 'authentication',
-          value: '9999',
-          identityConfirmed: false,
-        },
-      });
+      const resetPin = (changes: Record<string, unknown>) =>
+        t.app.inject({
+          method: 'POST',
+          url: `/v1/cards/${card.cardId}/reset-pin`,
+          headers: h(),
+          payload: {
+            cardFile: file,
+            cardKey: key,
+            pin: 'authentication',
+            value: '9999',
+            identityConfirmed: true,
+            ...changes,
+          },
+        });
+      let r = await resetPin({ identityConfirmed: false });
       assert.equal(r.json().code, 'CARD_IDENTITY_NOT_CONFIRMED');
-      r = await t.app.inject({
-        method: 'POST',
-        url: `/v1/cards/${card.cardId}/reset-pin`,
-        headers: h(),
-        payload: {
-          cardFile: file,
-          cardKey: Buffer.alloc(32).toString('base64url'),
-          pin: 'authentication',
-          value: '9999',
-          identityConfirmed: true,
-        },
-      });
+      r = await resetPin({ cardKey: Buffer.alloc(32).toString('base64url') });
       assert.equal(r.json().code, 'CARD_FILE_INVALID');
-      r = await t.app.inject({
-        method: 'POST',
-        url: `/v1/cards/${card.cardId}/reset-pin`,
-        headers: h(),
-        payload: {
-          cardFile: file,
-          cardKey: key,
-          pin: 'authentication',
-          value: '9999',
-          identityConfirmed: true,
-        },
-      });
+      r = await resetPin({});
       assert.equal(r.statusCode, 200, r.body);
       const reset = await VirtualChip.open(Buffer.from(r.json().cardFile, 'base64'), card.cardKey);
       assert.deepEqual(reset.pinStatus('authentication'), { triesLeft: 3, locked: false });

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -6,6 +7,7 @@ import {
   APPLICATION_STATUSES,
   answerChallenge,
   CARD_END_REASONS,
+  type IssuedCard,
   type NoticeLetter,
   renderBackSvg,
   renderFrontSvg,
@@ -14,8 +16,7 @@ import {
   svgToPng,
 } from '../card/index.ts';
 import { createCardClient, VirtualChip } from '../chip/index.ts';
-import type { Actor } from '../core/index.ts';
-import { AppError } from '../core/index.ts';
+import { type Actor, AppError, jstDate } from '../core/index.ts';
 import { toPem } from '../pki/index.ts';
 import type { System } from '../server/index.ts';
 import { progressBar } from './progress.ts';
@@ -38,8 +39,16 @@ function keyPath(cardPath: string, explicit?: string): string {
   return explicit ?? `${cardPath}.key`;
 }
 
-export function writeCard(path: string, file: Uint8Array, key: CardKeyFile): void {
-  writeFileSync(path, file, { mode: 0o600 });
+/** Writes a handed-over card: the card file and, beside it, its key file (both owner-only). */
+export function writeCard(
+  path: string,
+  issued: Pick<IssuedCard, 'cardFile' | 'cardKey' | 'securityCode'>,
+): void {
+  const key: CardKeyFile = {
+    cardKey: Buffer.from(issued.cardKey).toString('base64url'),
+    securityCode: issued.securityCode,
+  };
+  writeFileSync(path, issued.cardFile, { mode: 0o600 });
   writeFileSync(keyPath(path), `${JSON.stringify(key)}\n`, { mode: 0o600 });
 }
 
@@ -116,7 +125,7 @@ export function registerCardCommands(program: Command, t: Tools): void {
         const municipalities = new Map(
           (await system.registry.municipalities.list()).map((m) => [m.code, `${m.prefecture}${m.name}`]),
         );
-        const issuedOn = new Date(system.clock.now().getTime() + 9 * 3_600_000).toISOString().slice(0, 10);
+        const issuedOn = jstDate(system.clock.now());
         async function* letters() {
           for await (const { code, resident } of system.cards.applications.invite({
             municipalityCode: opts.municipality,
@@ -251,10 +260,7 @@ export function registerCardCommands(program: Command, t: Tools): void {
           { identityConfirmed: opts.identityConfirmed === true, pins },
           t.operator('card-hand-over'),
         );
-        writeCard(opts.out, issued.cardFile, {
-          cardKey: Buffer.from(issued.cardKey).toString('base64url'),
-          securityCode: issued.securityCode,
-        });
+        writeCard(opts.out, issued);
         process.stdout.write(
           `card ${id} handed over → ${opts.out} (key: ${opts.out}.key) / カードを交付しました\n`,
         );
@@ -307,9 +313,8 @@ export function registerCardCommands(program: Command, t: Tools): void {
     .action(async (opts: { card: string; key?: string; withSignature?: boolean }) =>
       withCard(opts, async (chip) => {
         const client = createCardClient(chip);
-        const x509 = await import('node:crypto');
         const describe = (der: Uint8Array) => {
-          const c = new x509.X509Certificate(der);
+          const c = new X509Certificate(der);
           return {
             subject: c.subject,
             issuer: c.issuer,

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { type Actor, jstDate } from '../core/index.ts';
 import { generateTown, lifeEventsFor, residentsToCsv } from '../demo/index.ts';
 import type { System } from '../server/index.ts';
+import { writeCard } from './card-commands.ts';
 
 export const DEMO_TOWN = {
   municipalityCode: '132039',
@@ -154,11 +155,6 @@ export async function seedDemoCards(system: System): Promise<{ cardFile: string 
     { identityConfirmed: true, pins: DEMO_PINS },
     DEMO_ACTOR,
   );
-  writeFileSync(cardFile, issued.cardFile, { mode: 0o600 });
-  writeFileSync(
-    `${cardFile}.key`,
-    `${JSON.stringify({ cardKey: Buffer.from(issued.cardKey).toString('base64url'), securityCode: issued.securityCode })}\n`,
-    { mode: 0o600 },
-  );
+  writeCard(cardFile, issued);
   return { cardFile };
 }
