@@ -17,7 +17,11 @@ export type KeyPurpose =
   | 'pki-key-store'
   | 'card-issuer'
   | 'card-file'
-  | 'card-application';
+  | 'card-application'
+  | 'oidc-signing'
+  | 'oidc-cookies'
+  | 'oidc-client-secret'
+  | 'oidc-pairwise';
 
 export interface KeyRing {
   /** A short id of the master key, recorded beside what it protects (for rotation). */
