@@ -165,7 +165,7 @@ describe('myna card and pki commands', () => {
     assert.equal(front.status, 0, front.stderr);
     const svg = readFileSync(join(dir, 'front.svg'), 'utf8');
     assert.match(svg, /<svg/);
-    assert.ok(!svg.includes(number) && !svg.includes(number.slice(0, 4) + ' ' + number.slice(4, 8)));
+    assert.ok(!svg.includes(number) && !svg.includes(`${number.slice(0, 4)} ${number.slice(4, 8)}`));
     const back = myna(
       ['card', 'face', '--card', card, '--side', 'back', '--out', join(dir, 'back.png')],
       PINS,

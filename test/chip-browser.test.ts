@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createContext, runInContext } from 'node:vm';
-import { chipScenarioBundle, type ScenarioResult } from './support/chip-scenario.ts';
+import { chipScenarioBundle } from './support/chip-scenario.ts';
 
 /**
  * The chip must run in a browser (the web app loads a card into it). Bundled for the

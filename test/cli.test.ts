@@ -61,8 +61,76 @@ describe('myna CLI', () => {
     assert.match(missing.stderr, /Cannot read/);
   });
 
+  it('registers institutions, grants roles, and issues, rotates and revokes machine credentials; secrets are never stored', () => {
+    const clinic = myna(
+      'institution',
+      'add',
+      '--kind',
+      'medical',
+      '--name',
+      'Test clinic',
+      '--code',
+      '1311234567',
+    );
+    assert.equal(clinic.status, 0, clinic.stderr);
+    const clinicId = (JSON.parse(clinic.stdout) as { id: string }).id;
+    const badCode = myna(
+      'institution',
+      'add',
+      '--kind',
+      'business',
+      '--name',
+      'x',
+      '--code',
+      '7000012050003',
+    );
+    assert.equal(badCode.status, 1);
+    assert.match(badCode.stderr, /AUTH_INSTITUTION_CODE/);
+    const wrongRole = myna('staff', 'add', '--label', 'desk', '--role', 'clerk', '--institution', clinicId);
+    assert.equal(wrongRole.status, 1);
+    assert.match(wrongRole.stderr, /AUTH_ROLE_NOT_FOR_INSTITUTION/);
+    const grant = myna(
+      'staff',
+      'grant',
+      '--label',
+      'front desk',
+      '--role',
+      'clinic-receptionist',
+      '--institution',
+      clinicId,
+    );
+    assert.equal(grant.status, 0, grant.stderr);
+    assert.match(grant.stdout, /code {2}[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4} /);
+    assert.match(myna('staff', 'grants', '--institution', clinicId).stdout, /"status": "pending"/);
+
+    const added = myna(
+      'staff',
+      'add',
+      '--label',
+      'reception system',
+      '--role',
+      'clinic-receptionist',
+      '--institution',
+      clinicId,
+    );
+    assert.equal(added.status, 0, added.stderr);
+    const first = /token (myna_\S+)/.exec(added.stdout)?.[1];
+    const rotated = myna(
+      'staff',
+      'rotate',
+      /id\s+(\S+)/.exec(added.stdout)?.[1] ?? 'missing',
+      '--grace',
+      '60',
+    );
+    assert.equal(rotated.status, 0, rotated.stderr);
+    const second = /token (myna_\S+)/.exec(rotated.stdout)?.[1];
+    assert.ok(first && second && first !== second);
+    assert.match(rotated.stdout, /old secret valid until 20/);
+    assert.ok(!myna('staff', 'list').stdout.includes(second!.split('.')[1]!));
+  });
+
   it('issues, lists and revokes staff credentials; the secret is never stored', () => {
-    const added = myna('staff', 'add', '--label', 'counter 1', '--role', 'clerk');
+    const added = myna('staff', 'add', '--label', 'audit desk', '--role', 'auditor');
     assert.equal(added.status, 0, added.stderr);
     const token = /token (myna_\S+)/.exec(added.stdout)?.[1];
     assert.ok(token);

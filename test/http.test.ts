@@ -129,7 +129,7 @@ for (const { dialect, skip } of await dialects()) {
         },
       });
       assert.equal(correction.statusCode, 403);
-      const revoked = await t.system.staff.issue('leaver', 'clerk');
+      const revoked = await t.system.staff.issue('leaver', 'clerk', t.institutions.town.id);
       await t.system.staff.revoke(revoked.credential.id);
       const afterRevoke = await t.app.inject({
         method: 'GET',

@@ -25,6 +25,7 @@ type SessionTables = {
     last_seen_at: string;
     expires_at: string;
     ended_at: string | null;
+    grant_id: string | null;
   };
 };
 
@@ -46,12 +47,21 @@ export const sessionMigrations: DomainMigration[] = [
       await db.schema.createIndex('auth_session_resident').on('auth_session').column('resident_id').execute();
     },
   },
+  {
+    // A session can act under one of its person's staff grants.
+    name: '0010-auth-session-grant',
+    async up(db) {
+      await db.schema.alterTable('auth_session').addColumn('grant_id', 'text').execute();
+    },
+  },
 ];
 
 export interface Session {
   readonly residentId: string;
   readonly cardId: string;
   readonly expiresAt: Date;
+  /** The staff grant this session acts under, if any (checked on every use by the caller). */
+  readonly grantId: string | null;
   /** Set when the token was replaced: the caller sends this one from now on. */
   readonly newToken?: string;
 }
@@ -79,6 +89,7 @@ export function createSessions(deps: { db: AnyDb; clock: Clock }) {
           last_seen_at: now.toISOString(),
           expires_at: expiresAt.toISOString(),
           ended_at: null,
+          grant_id: null,
         })
         .execute();
       return { token, expiresAt };
@@ -113,7 +124,12 @@ export function createSessions(deps: { db: AnyDb; clock: Clock }) {
           .set({ last_seen_at: now.toISOString() })
           .where('id', '=', row.id)
           .execute();
-        return { residentId: row.resident_id, cardId: row.card_id, expiresAt: new Date(row.expires_at) };
+        return {
+          residentId: row.resident_id,
+          cardId: row.card_id,
+          expiresAt: new Date(row.expires_at),
+          grantId: row.grant_id,
+        };
       }
       // Rotation: the row moves to the new token's hash; the old token no longer matches.
       const next = newToken();
@@ -129,8 +145,46 @@ export function createSessions(deps: { db: AnyDb; clock: Clock }) {
         residentId: row.resident_id,
         cardId: row.card_id,
         expiresAt: new Date(row.expires_at),
+        grantId: row.grant_id,
         newToken: next,
       };
+    },
+
+    /**
+     * Makes a session act under a staff grant (or as the person alone, with null). The
+     * caller has checked that the person holds the grant. The token is replaced, since
+     * the session's powers change.
+     */
+    async act(token: string, grantId: string | null): Promise<{ token: string; expiresAt: Date }> {
+      const s = await this.resume(token);
+      const current = s.newToken ?? token;
+      const next = newToken();
+      const now = deps.clock.now();
+      const moved = await t()
+        .updateTable('auth_session')
+        .set({
+          id: hash(next),
+          grant_id: grantId,
+          rotated_at: now.toISOString(),
+          last_seen_at: now.toISOString(),
+        })
+        .where('id', '=', hash(current))
+        .where('ended_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(moved.numUpdatedRows) !== 1)
+        throw unauthenticated('AUTH_SESSION_ENDED', 'the session has ended; sign in again');
+      return { token: next, expiresAt: s.expiresAt };
+    },
+
+    /** Ends every session acting under a grant (when the grant is revoked). */
+    async endForGrant(grantId: string): Promise<number> {
+      const r = await t()
+        .updateTable('auth_session')
+        .set({ ended_at: deps.clock.now().toISOString() })
+        .where('grant_id', '=', grantId)
+        .where('ended_at', 'is', null)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows);
     },
 
     /** Signs out this session. */

@@ -2,20 +2,27 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { AppError, type Clock, type StaffRole, uuidv7 } from '../core/index.ts';
 import type { AnyDb, DomainMigration } from '../store/index.ts';
+import { assertRoleFits, type Institutions, OPERATOR_INSTITUTION_ID } from './institutions.ts';
 
 /**
- * Staff credentials issued by an operator command, until staff sign in with their own
- * card. A credential is a bearer token `myna_<id>.<secret>`; only a SHA-256 hash of the
- * secret is stored (the secret has 256 random bits, so a slow hash would add nothing).
+ * Machine credentials: issued by an operator to an institution's systems (a clinic's
+ * reception system, an insurer's batch, a relying party's server), each for one role at
+ * that institution. A credential is a bearer token `myna_<id>.<secret>`; only a SHA-256
+ * hash of the secret is stored (the secret has 256 random bits, so a slow hash would add
+ * nothing). Rotation issues a new secret under the same id; the old one can keep working
+ * for a grace period so a client can switch without downtime. Revocation is immediate.
  */
-export const STAFF_ROLES: readonly StaffRole[] = ['clerk', 'supervisor', 'auditor'];
+export { STAFF_ROLES } from '../core/index.ts';
 
 export interface StaffCredential {
   readonly id: string;
   readonly label: string;
   readonly role: StaffRole;
+  readonly institutionId: string;
   readonly createdAt: string;
   readonly revokedAt: string | null;
+  /** Until when the secret before the last rotation still works, if it does. */
+  readonly previousValidUntil: string | null;
 }
 
 type AuthTables = {
@@ -26,8 +33,14 @@ type AuthTables = {
     secret_hash: Buffer;
     created_at: string;
     revoked_at: string | null;
+    institution_id: string | null;
+    previous_hash: string | null;
+    previous_valid_until: string | null;
   };
 };
+
+/** The longest grace period a rotation may give the old secret. */
+export const MAX_ROTATION_GRACE_SECONDS = 7 * 24 * 3600;
 
 export const authMigrations: DomainMigration[] = [
   {
@@ -53,29 +66,50 @@ function tables(db: AnyDb): Kysely<AuthTables> {
   return db.withTables<AuthTables>();
 }
 
-function toCredential(r: Omit<AuthTables['staff_credential'], 'secret_hash'>): StaffCredential {
+function toCredential(
+  r: Omit<AuthTables['staff_credential'], 'secret_hash' | 'previous_hash'>,
+): StaffCredential {
   return {
     id: r.id,
     label: r.label,
     role: r.role as StaffRole,
+    institutionId: r.institution_id ?? OPERATOR_INSTITUTION_ID,
     createdAt: r.created_at,
     revokedAt: r.revoked_at,
+    previousValidUntil: r.previous_valid_until,
   };
 }
 
-export function createStaffCredentials(deps: { db: AnyDb; clock: Clock }) {
-  const { db, clock } = deps;
+const COLUMNS = [
+  'id',
+  'label',
+  'role',
+  'created_at',
+  'revoked_at',
+  'institution_id',
+  'previous_valid_until',
+] as const;
+
+export function createStaffCredentials(deps: { db: AnyDb; clock: Clock; institutions: Institutions }) {
+  const { db, clock, institutions } = deps;
+  const newSecret = () => randomBytes(32).toString('base64url');
   return {
-    /** Issues a credential; the token is shown once and cannot be recovered. */
-    async issue(label: string, role: StaffRole): Promise<{ credential: StaffCredential; token: string }> {
-      if (!STAFF_ROLES.includes(role)) {
-        throw new AppError('AUTH_UNKNOWN_ROLE', 'invalid', `role must be one of ${STAFF_ROLES.join(', ')}`);
-      }
+    /**
+     * Issues a credential for a role at an institution (the operator institution when
+     * none is named); the token is shown once and cannot be recovered.
+     */
+    async issue(
+      label: string,
+      role: StaffRole,
+      institutionId: string = OPERATOR_INSTITUTION_ID,
+    ): Promise<{ credential: StaffCredential; token: string }> {
+      const institution = await institutions.get(institutionId);
+      assertRoleFits(institution, role);
       if (label.trim() === '' || label.length > 100) {
         throw new AppError('AUTH_INVALID_LABEL', 'invalid', 'a credential needs a label of 1-100 characters');
       }
       const id = uuidv7(clock.now().getTime()).replaceAll('-', '');
-      const secret = randomBytes(32).toString('base64url');
+      const secret = newSecret();
       const row = {
         id,
         label: label.trim(),
@@ -83,6 +117,9 @@ export function createStaffCredentials(deps: { db: AnyDb; clock: Clock }) {
         secret_hash: hash(secret),
         created_at: clock.now().toISOString(),
         revoked_at: null,
+        institution_id: institution.id,
+        previous_hash: null,
+        previous_valid_until: null,
       };
       await tables(db).insertInto('staff_credential').values(row).execute();
       return { credential: toCredential(row), token: `myna_${id}.${secret}` };
@@ -98,16 +135,64 @@ export function createStaffCredentials(deps: { db: AnyDb; clock: Clock }) {
         .selectAll()
         .where('id', '=', m[1]!)
         .executeTakeFirst();
-      if (row === undefined || !timingSafeEqual(Buffer.from(row.secret_hash), hash(m[2]!))) throw fail;
+      if (row === undefined) throw fail;
+      const given = hash(m[2]!);
+      const current = timingSafeEqual(Buffer.from(row.secret_hash), given);
+      const previous =
+        !current &&
+        row.previous_hash !== null &&
+        row.previous_valid_until !== null &&
+        clock.now() < new Date(row.previous_valid_until) &&
+        timingSafeEqual(Buffer.from(row.previous_hash, 'hex'), given);
+      if (!current && !previous) throw fail;
       if (row.revoked_at !== null)
         throw new AppError('AUTH_REVOKED_CREDENTIAL', 'unauthenticated', 'the credential was revoked');
       return toCredential(row);
     },
 
+    /**
+     * A new secret for a credential. The old secret stops at once, or after
+     * `graceSeconds` (at most a week) so the client can switch without downtime.
+     */
+    async rotate(id: string, graceSeconds = 0): Promise<{ credential: StaffCredential; token: string }> {
+      if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > MAX_ROTATION_GRACE_SECONDS)
+        throw new AppError(
+          'AUTH_ROTATION_GRACE',
+          'invalid',
+          `graceSeconds is 0-${MAX_ROTATION_GRACE_SECONDS}`,
+        );
+      const row = await tables(db)
+        .selectFrom('staff_credential')
+        .selectAll()
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      if (row === undefined)
+        throw new AppError('AUTH_CREDENTIAL_NOT_FOUND', 'not-found', 'no active credential has this id');
+      const secret = newSecret();
+      const now = clock.now();
+      await tables(db)
+        .updateTable('staff_credential')
+        .set({
+          secret_hash: hash(secret),
+          previous_hash: graceSeconds > 0 ? Buffer.from(row.secret_hash).toString('hex') : null,
+          previous_valid_until:
+            graceSeconds > 0 ? new Date(now.getTime() + graceSeconds * 1000).toISOString() : null,
+        })
+        .where('id', '=', id)
+        .execute();
+      const updated = await tables(db)
+        .selectFrom('staff_credential')
+        .select(COLUMNS)
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      return { credential: toCredential(updated), token: `myna_${id}.${secret}` };
+    },
+
     async revoke(id: string): Promise<void> {
       const r = await tables(db)
         .updateTable('staff_credential')
-        .set({ revoked_at: clock.now().toISOString() })
+        .set({ revoked_at: clock.now().toISOString(), previous_hash: null, previous_valid_until: null })
         .where('id', '=', id)
         .where('revoked_at', 'is', null)
         .executeTakeFirst();
@@ -116,12 +201,11 @@ export function createStaffCredentials(deps: { db: AnyDb; clock: Clock }) {
       }
     },
 
-    async list(): Promise<StaffCredential[]> {
-      const rows = await tables(db)
-        .selectFrom('staff_credential')
-        .select(['id', 'label', 'role', 'created_at', 'revoked_at'])
-        .orderBy('id')
-        .execute();
+    /** The credentials of one institution, or of all. */
+    async list(institutionId?: string): Promise<StaffCredential[]> {
+      let q = tables(db).selectFrom('staff_credential').select(COLUMNS).orderBy('id');
+      if (institutionId !== undefined) q = q.where('institution_id', '=', institutionId);
+      const rows = await q.execute();
       return rows.map(toCredential);
     },
   };

@@ -19,11 +19,22 @@ export {
 export type { CardDeps } from './context.ts';
 export { answerChallenge, signDocument } from './holder.ts';
 export * from './render/index.ts';
+export { SIGNER_LEGAL_BASES, type SignerLegalBasis, signerLegalBasis } from './signer-legal-bases.ts';
+export {
+  type CertificateStatusReport,
+  createSigners,
+  type InvalidSignatureReason,
+  type RelyingPartyVerification,
+  type SignerCurrentItems,
+  type SignerDeps,
+  type SignerReference,
+  type Signers,
+  UNTRUSTED_KEY_REASONS,
+} from './signers.ts';
 export { ageOn, cardTerms, nthBirthdayAfter } from './validity.ts';
 export { cardMigrations };
 
-/** Revocation reasons after which the key itself cannot be trusted, at any claimed time. */
-const UNTRUSTED_KEY = new Set(['keyCompromise', 'certificateHold', 'unspecified']);
+import { UNTRUSTED_KEY_REASONS as UNTRUSTED } from './signers.ts';
 
 /** The My Number card: applications, production, hand-over and the card's life. */
 export function createCardService(deps: CardDeps) {
@@ -88,7 +99,7 @@ export function createCardService(deps: CardDeps) {
           // time it writes; a certificate revoked for other reasons (a move, a new
           // card, death) still stands for signatures made while it was in force.
           const current = await deps.pki.status(certificate.serial, deps.clock.now());
-          if (current.status === 'revoked' && UNTRUSTED_KEY.has(current.reason ?? 'unspecified'))
+          if (current.status === 'revoked' && UNTRUSTED.has(current.reason ?? 'unspecified'))
             return 'revoked';
           return (await deps.pki.status(certificate.serial, at)).status;
         },

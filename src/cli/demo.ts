@@ -1,5 +1,6 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { OPERATOR_INSTITUTION_ID } from '../auth/index.ts';
 import { type Actor, jstDate } from '../core/index.ts';
 import { generateTown, lifeEventsFor, residentsToCsv } from '../demo/index.ts';
 import type { System } from '../server/index.ts';
@@ -15,6 +16,7 @@ export interface DemoCredentials {
   readonly clerk: string;
   readonly supervisor: string;
   readonly auditor: string;
+  readonly operator: string;
   /** A resident of the demo town to search for in the printed example. */
   readonly example?: { readonly kana: string; readonly birthDate: string };
 }
@@ -78,7 +80,7 @@ export async function demoCredentials(
   if (existsSync(file)) {
     const saved = JSON.parse(readFileSync(file, 'utf8')) as DemoCredentials;
     const valid = await Promise.all(
-      [saved.clerk, saved.supervisor, saved.auditor].map((t) =>
+      [saved.clerk, saved.supervisor, saved.auditor, saved.operator].map((t) =>
         system.staff.authenticate(String(t)).then(
           () => true,
           () => false,
@@ -87,17 +89,27 @@ export async function demoCredentials(
     );
     if (valid.every(Boolean)) return saved;
   }
-  const issue = async (role: 'clerk' | 'supervisor' | 'auditor'): Promise<string> =>
-    (await system.staff.issue(`demo ${role}`, role)).token;
+  const town = await demoTownInstitution(system);
+  const issue = async (role: 'clerk' | 'supervisor' | 'auditor' | 'operator', at?: string): Promise<string> =>
+    (await system.staff.issue(`demo ${role}`, role, at)).token;
   const creds: DemoCredentials = {
-    clerk: await issue('clerk'),
-    supervisor: await issue('supervisor'),
+    clerk: await issue('clerk', town.id),
+    supervisor: await issue('supervisor', town.id),
     auditor: await issue('auditor'),
+    operator: await issue('operator'),
     ...(example === undefined ? {} : { example }),
   };
   writeFileSync(file, `${JSON.stringify(creds, null, 2)}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
   return creds;
+}
+
+/** The demo town's municipal office as an institution (every municipality is one). */
+async function demoTownInstitution(system: System) {
+  const town = await system.institutions.byCode('municipality', DEMO_TOWN.municipalityCode);
+  if (town === undefined)
+    throw new Error(`the demo town ${DEMO_TOWN.municipalityCode} is not an institution`);
+  return town;
 }
 
 /** The PINs of the demo card (synthetic data only). */
@@ -156,5 +168,26 @@ export async function seedDemoCards(system: System): Promise<{ cardFile: string 
     DEMO_ACTOR,
   );
   writeCard(cardFile, issued);
+  // The demo card's holder also works at the town office and for the operator, so a
+  // newcomer can sign in with it and try the staff screens.
+  const town = await demoTownInstitution(system);
+  await system.institutions.grants.create(
+    {
+      institutionId: town.id,
+      role: 'clerk',
+      label: 'demo card holder (counter)',
+      residentId: first.residentId,
+    },
+    'system:demo',
+  );
+  await system.institutions.grants.create(
+    {
+      institutionId: OPERATOR_INSTITUTION_ID,
+      role: 'operator',
+      label: 'demo card holder (operator)',
+      residentId: first.residentId,
+    },
+    'system:demo',
+  );
   return { cardFile };
 }

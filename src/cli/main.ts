@@ -4,9 +4,19 @@ import { CardClientError, ChipError } from '../chip/index.ts';
 import type { Actor } from '../core/index.ts';
 import { AppError, isAppError } from '../core/index.ts';
 import { validateCorporateNumber, validateIndividualNumber } from '../number/index.ts';
-import { buildApp, ConfigError, ENVIRONMENT, loadConfig, openSystem, type System } from '../server/index.ts';
+import {
+  buildApp,
+  ConfigError,
+  ENVIRONMENT,
+  ensureMunicipalInstitutions,
+  loadConfig,
+  openSystem,
+  registerDemoLibrary,
+  type System,
+} from '../server/index.ts';
 import { registerCardCommands } from './card-commands.ts';
 import { DEMO_PINS, DEMO_TOWN, demoCredentials, seedDemo, seedDemoCards } from './demo.ts';
+import { registerInstitutionCommands } from './institution-commands.ts';
 import { progressBar } from './progress.ts';
 
 const program = new Command('myna')
@@ -55,6 +65,7 @@ program
       );
     let creds: Awaited<ReturnType<typeof demoCredentials>> | undefined;
     let demoCard: { cardFile: string } | undefined;
+    let demoLibrary: { clientId: string; url: string } | undefined;
     if (opts.demo) {
       const bar = progressBar('Seeding the demo town');
       const seeded = await seedDemo(system, {
@@ -74,6 +85,7 @@ program
         );
         return undefined;
       });
+      demoLibrary = await registerDemoLibrary(system);
     }
     const app = await buildApp(system);
     system.startDispatcher(200, (error) => app.log.error({ err: error }, 'outbox dispatch failed'));
@@ -107,6 +119,7 @@ program
         `  clerk      ${creds.clerk}`,
         `  supervisor ${creds.supervisor}`,
         `  auditor    ${creds.auditor}`,
+        `  operator   ${creds.operator}`,
         '',
         `Try: curl -s -X POST ${base}/v1/residents/search -H "Authorization: Bearer ${creds.clerk}" \\`,
         `       -H "X-Myna-Purpose: counter-service" -H "Content-Type: application/json" \\`,
@@ -122,6 +135,14 @@ program
         `  Apply online / オンライン申請: ${base}/apply`,
       );
     }
+    if (demoLibrary !== undefined)
+      lines.push(
+        '',
+        'Sign in with My Number card (OpenID Connect) / マイナンバーカードでサインイン:',
+        `  Demo library / 市立図書館: ${demoLibrary.url}`,
+        `    card ${demoCard?.cardFile ?? 'data/demo-card.card'} + its .key file, PIN ${DEMO_PINS.authentication}`,
+        `  Discovery: ${system.config.publicUrl}/.well-known/openid-configuration`,
+      );
     process.stdout.write(`${lines.join('\n')}\n\n`);
   });
 
@@ -210,30 +231,6 @@ numberCmd
       process.exitCode = 1;
     }
   });
-
-const staffCmd = program.command('staff').description('staff credentials (operator)');
-staffCmd
-  .command('add')
-  .description('issue a credential; the token is printed once')
-  .requiredOption('--label <label>', 'who holds it')
-  .addOption(
-    new Option('--role <role>', 'role').choices(['clerk', 'supervisor', 'auditor']).makeOptionMandatory(),
-  )
-  .action(async (opts: { label: string; role: 'clerk' | 'supervisor' | 'auditor' }) => {
-    await withSystem(async (system) => {
-      const { credential, token } = await system.staff.issue(opts.label, opts.role);
-      process.stdout.write(
-        `id    ${credential.id}\nrole  ${credential.role}\ntoken ${token}\n(the token is shown only now)\n`,
-      );
-    });
-  });
-staffCmd.command('list').action(async () => withSystem(async (system) => print(await system.staff.list())));
-staffCmd.command('revoke <id>').action(async (id: string) =>
-  withSystem(async (system) => {
-    await system.staff.revoke(id);
-    process.stdout.write(`revoked ${id}\n`);
-  }),
-);
 
 const residentCmd = program.command('resident').description('read the register (each read is recorded)');
 residentCmd
@@ -367,6 +364,7 @@ muniCmd
   .action(async (code: string, prefecture: string, name: string) =>
     withSystem(async (system) => {
       await system.registry.municipalities.add({ code, prefecture, name });
+      await ensureMunicipalInstitutions(system.registry, system.institutions);
       process.stdout.write(`added ${code} ${prefecture}${name}\n`);
     }),
   );
@@ -381,6 +379,7 @@ program
   });
 
 registerCardCommands(program, { withSystem, operator, print, positiveInt });
+registerInstitutionCommands(program, { withSystem, print });
 
 try {
   await program.parseAsync(process.argv);

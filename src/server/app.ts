@@ -3,14 +3,27 @@ import swagger from '@fastify/swagger';
 import { Ajv } from 'ajv';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { uuidv7 } from '../core/index.ts';
+import { type DeclaredRoute, enforceAccess } from './access.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route with the access it declared. */
+    declaredRoutes: readonly DeclaredRoute[];
+  }
+}
+
 import { ocspServerFactory } from './ocsp-fast-path.ts';
+import { mountOidc } from './oidc-mount.ts';
 import { errorHandler, SERVER_ERRORS, sendProblem } from './problem.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { cardRoutes } from './routes/card-routes.ts';
+import { institutionRoutes } from './routes/institution-routes.ts';
+import { oidcRoutes } from './routes/oidc-routes.ts';
 import { pageRoutes } from './routes/page-routes.ts';
 import { pkiRoutes } from './routes/pki-routes.ts';
 import { publicRoutes } from './routes/public-routes.ts';
 import { registryRoutes } from './routes/registry-routes.ts';
+import { signatureRoutes } from './routes/signature-routes.ts';
 import type { System } from './system.ts';
 
 export interface AppOptions {
@@ -71,6 +84,8 @@ export async function buildApp(system: System, options: AppOptions = {}): Promis
   app.setNotFoundHandler((request, reply) =>
     sendProblem(request, reply, 404, 'ROUTE_NOT_FOUND', SERVER_ERRORS.ROUTE_NOT_FOUND),
   );
+  // The OpenID Connect provider's endpoints go to the library before any body is read.
+  mountOidc(app, system.oidc);
 
   await app.register(cookie);
   await app.register(swagger, {
@@ -80,18 +95,25 @@ export async function buildApp(system: System, options: AppOptions = {}): Promis
         title: 'Myna',
         version: '0.1.0',
         description:
-          'Resident register and individual numbers. Staff routes need `Authorization: Bearer <credential>`; routes that show personal data also need `X-Myna-Purpose`.',
+          "Myna's HTTP API. Staff routes need a staff session (sign in with your own card, then act under a grant) or an institution's machine credential (`Authorization: Bearer <credential>`); routes that show personal data also need `X-Myna-Purpose`. Resident routes need the session cookie set by card sign-in.",
       },
       components: { securitySchemes: { staff: { type: 'http', scheme: 'bearer' } } },
       security: [{ staff: [] }],
     },
   });
+  const routes = enforceAccess(app, system);
+  app.decorate('declaredRoutes', routes);
   await app.register(publicRoutes, { system });
   await app.register(registryRoutes, { system });
   await app.register(pkiRoutes, { system });
   await app.register(cardRoutes, { system });
+  await app.register(signatureRoutes, { system });
   await app.register(authRoutes, { system });
+  await app.register(institutionRoutes, { system });
+  await app.register(oidcRoutes, { system });
   await app.register(pageRoutes);
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { config: { access: { public: true } }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
   return app;
 }

@@ -21,7 +21,11 @@ export const SERVER_ERRORS = {
   REQUEST_TOO_LARGE: 'The request body is larger than the limit.',
   REQUEST_UNSUPPORTED_MEDIA_TYPE: 'The Content-Type is not one this route accepts.',
   ROUTE_NOT_FOUND: 'No route has this method and path.',
-  AUTH_MISSING_CREDENTIAL: 'The route needs `Authorization: Bearer <staff credential>`.',
+  AUTH_MISSING_CREDENTIAL:
+    "The route is for staff: sign in with your own card and act under a staff grant, or send an institution's machine credential as `Authorization: Bearer <credential>`.",
+  AUTH_NOT_ACTING_AS_STAFF:
+    'You are signed in as yourself; choose one of your staff grants (POST /v1/auth/staff/act) to use staff routes.',
+  AUTH_NOT_ENTITLED: 'Your institution does not hold the entitlement this route needs.',
   AUTH_ROLE_FORBIDDEN: "The credential's role may not use this route.",
   AUTH_PURPOSE_REQUIRED:
     'Personal data is only shown for a stated purpose: send the `X-Myna-Purpose` header.',

@@ -3,8 +3,11 @@ import {
   type CardAuthenticator,
   cardAuthMigrations,
   createCardAuthenticator,
+  createInstitutions,
   createSessions,
   createStaffCredentials,
+  type Institutions,
+  institutionMigrations,
   type Sessions,
   type StaffCredentials,
   sessionMigrations,
@@ -13,6 +16,7 @@ import { type CardService, cardMigrations, createCardService } from '../card/ind
 import { type Clock, systemClock } from '../core/index.ts';
 import { type KeyRing, loadOrCreateKeyFile } from '../keys/index.ts';
 import { createNumberVault } from '../number/index.ts';
+import { createOidc, type Oidc, oidcMigrations } from '../oidc/index.ts';
 import {
   createFileKeyStore,
   createPkcs11KeyStore,
@@ -24,6 +28,7 @@ import {
 import { createRegistry, type Registry, migrations as registryMigrations } from '../registry/index.ts';
 import { dispatchOutbox, migrate, type OutboxHandler, openStore, type Store } from '../store/index.ts';
 import type { Config } from './config.ts';
+import { oidcViews } from './oidc-views.ts';
 
 /** Everything a running Myna holds: built once, shared by the server and the CLI. */
 export interface System {
@@ -31,12 +36,17 @@ export interface System {
   readonly store: Store;
   readonly clock: Clock;
   readonly registry: Registry;
+  /** Machine credentials of institutions (bearer tokens). */
   readonly staff: StaffCredentials;
+  /** Institutions, their entitlements, and the staff grants they give. */
+  readonly institutions: Institutions;
   readonly pki: Pki;
   readonly cards: CardService;
   /** Sign-in with the card: challenges and their answers. */
   readonly cardAuth: CardAuthenticator;
   readonly sessions: Sessions;
+  /** "Sign in with My Number card": the OpenID Connect provider and its relying parties. */
+  readonly oidc: Oidc;
   readonly keyFileCreated: boolean;
   /** The key ceremony's outcome: whether this start created the CA hierarchy, and its fingerprints. */
   readonly pkiInit: PkiInitResult;
@@ -58,7 +68,22 @@ export const ALL_MIGRATIONS = [
   ...cardMigrations,
   ...cardAuthMigrations,
   ...sessionMigrations,
+  ...institutionMigrations,
+  ...oidcMigrations,
 ];
+
+/** Every municipality in the register is an institution whose staff can be granted roles. */
+export async function ensureMunicipalInstitutions(
+  registry: Registry,
+  institutions: Institutions,
+): Promise<void> {
+  const known = new Set(
+    (await institutions.list()).filter((i) => i.kind === 'municipality').map((i) => i.code),
+  );
+  for (const m of await registry.municipalities.list())
+    if (!known.has(m.code))
+      await institutions.create({ kind: 'municipality', code: m.code, name: `${m.prefecture} ${m.name}` });
+}
 
 export async function openKeyStore(config: Config, ring: KeyRing): Promise<KeyStore> {
   const ks = config.pkiKeyStore;
@@ -86,16 +111,31 @@ export async function openSystem(config: Config, clock: Clock = systemClock): Pr
     let timer: NodeJS.Timeout | undefined;
     let running: Promise<unknown> = Promise.resolve();
     const ks = keyStore;
+    const institutions = createInstitutions({ db: store.db, clock });
+    await ensureMunicipalInstitutions(registry, institutions);
+    const cardAuth = createCardAuthenticator({ db: store.db, clock, pki });
+    const oidc = await createOidc({
+      db: store.db,
+      clock,
+      keys: ring,
+      issuer: config.publicUrl,
+      registry,
+      cardAuth,
+      cards: cards.cards,
+      views: oidcViews,
+    });
     return {
       config,
       store,
       clock,
       registry,
-      staff: createStaffCredentials({ db: store.db, clock }),
+      staff: createStaffCredentials({ db: store.db, clock, institutions }),
+      institutions,
       pki,
       cards,
-      cardAuth: createCardAuthenticator({ db: store.db, clock, pki }),
+      cardAuth,
       sessions: createSessions({ db: store.db, clock }),
+      oidc,
       keyFileCreated: created,
       pkiInit,
       dispatch,

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
-import { fixedClock } from '../../src/core/index.ts';
+import type { Institution } from '../../src/auth/index.ts';
+import { fixedClock, type StaffRole } from '../../src/core/index.ts';
 import { buildApp, loadConfig, openSystem, type System } from '../../src/server/index.ts';
 import type { DialectName } from '../../src/store/index.ts';
 import { PG_URL } from './stores.ts';
@@ -13,7 +14,13 @@ export interface TestApp {
   readonly app: FastifyInstance;
   readonly system: System;
   readonly dir: string;
-  readonly tokens: { clerk: string; supervisor: string; auditor: string };
+  /** A machine credential for every role, each at an institution of a fitting kind. */
+  readonly tokens: Record<StaffRole, string>;
+  /** The institutions those credentials belong to. */
+  readonly institutions: Record<
+    'town' | 'clinic' | 'insurer' | 'licensing' | 'business' | 'service',
+    Institution
+  >;
   /** Everything the server logged so far. */
   log(): string;
   dispose(): Promise<void>;
@@ -50,16 +57,26 @@ export async function createTestApp(
     logged += chunk.toString('utf8');
   });
   const app = await buildApp(system, { logStream: stream });
-  const tokens = {
-    clerk: (await system.staff.issue('test clerk', 'clerk')).token,
-    supervisor: (await system.staff.issue('test supervisor', 'supervisor')).token,
-    auditor: (await system.staff.issue('test auditor', 'auditor')).token,
+  const institutions = await testInstitutions(system);
+  const issue = async (role: StaffRole, at?: Institution) =>
+    (await system.staff.issue(`test ${role}`, role, at?.id)).token;
+  const tokens: Record<StaffRole, string> = {
+    clerk: await issue('clerk', institutions.town),
+    supervisor: await issue('supervisor', institutions.town),
+    auditor: await issue('auditor'),
+    operator: await issue('operator'),
+    'clinic-receptionist': await issue('clinic-receptionist', institutions.clinic),
+    'insurer-officer': await issue('insurer-officer', institutions.insurer),
+    'licensing-officer': await issue('licensing-officer', institutions.licensing),
+    'business-user': await issue('business-user', institutions.business),
+    'relying-party': await issue('relying-party', institutions.service),
   };
   return {
     app,
     system,
     dir,
     tokens,
+    institutions,
     log: () => logged,
     async dispose() {
       await app.close();
@@ -72,6 +89,28 @@ export async function createTestApp(
         await c.end();
       }
     },
+  };
+}
+
+/** One institution of each kind (the town is Musashino, seeded with the register). */
+export async function testInstitutions(system: System): Promise<TestApp['institutions']> {
+  const town = await system.institutions.byCode('municipality', '132039');
+  if (town === undefined) throw new Error('the seeded municipality 132039 is missing');
+  return {
+    town,
+    clinic: await system.institutions.create({ kind: 'medical', code: '1311234567', name: 'Test clinic' }),
+    insurer: await system.institutions.create({ kind: 'insurer', code: '01130012', name: 'Test insurer' }),
+    licensing: await system.institutions.create({
+      kind: 'licensing',
+      code: '13',
+      name: 'Test licensing authority',
+    }),
+    business: await system.institutions.create({
+      kind: 'business',
+      code: '7000012050002',
+      name: 'Test business',
+    }),
+    service: await system.institutions.create({ kind: 'service', name: 'Test service' }),
   };
 }
 

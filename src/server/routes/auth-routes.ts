@@ -1,24 +1,34 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { problemSchema } from '../problem.ts';
 import { rateLimit } from '../rate-limit.ts';
+import { SESSION_COOKIE, SESSION_COOKIE_OPTIONS, setSessionCookie } from '../session-cookie.ts';
 import type { System } from '../system.ts';
 
 const problems = { 400: problemSchema, 401: problemSchema, 429: problemSchema };
+const resident = { access: { resident: true } } as const;
+const open = { access: { public: true } } as const;
 
-/** The session cookie: script cannot read it, it travels only over HTTPS (and to localhost), same-site. */
-export const SESSION_COOKIE = 'myna_session';
-const cookieOptions = { httpOnly: true, secure: true, sameSite: 'lax', path: '/' } as const;
-
-function setSession(reply: FastifyReply, token: string, expiresAt: Date, now: Date): void {
-  reply.setCookie(SESSION_COOKIE, token, {
-    ...cookieOptions,
-    maxAge: Math.max(0, Math.floor((expiresAt.getTime() - now.getTime()) / 1000)),
-  });
-}
-
+const grantSchema = {
+  type: 'object',
+  properties: {
+    grantId: { type: 'string' },
+    role: { type: 'string' },
+    label: { type: 'string' },
+    institution: {
+      type: 'object',
+      properties: { id: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' } },
+    },
+  },
+} as const;
 const sessionSchema = {
   type: 'object',
-  properties: { residentId: { type: 'string' }, cardId: { type: 'string' }, expiresAt: { type: 'string' } },
+  properties: {
+    residentId: { type: 'string' },
+    cardId: { type: 'string' },
+    expiresAt: { type: 'string' },
+    acting: { anyOf: [grantSchema, { type: 'null' }] },
+    grants: { type: 'array', items: grantSchema },
+  },
 } as const;
 const b64 = (max: number) => ({ type: 'string', maxLength: max, pattern: '^[A-Za-z0-9+/_=-]+$' }) as const;
 
@@ -28,13 +38,19 @@ const b64 = (max: number) => ({ type: 'string', maxLength: max, pattern: '^[A-Za
  * Sessions built on this come with the rest of card sign-in.
  */
 export async function authRoutes(app: FastifyInstance, opts: { system: System }): Promise<void> {
-  const { cardAuth, cards, sessions, clock } = opts.system;
+  const { cardAuth, cards, sessions, clock, institutions } = opts.system;
   const token = (request: FastifyRequest): string | undefined => request.cookies[SESSION_COOKIE];
-  /** The signed-in person's session, with its token renewed in the cookie when due. */
-  const session = async (request: FastifyRequest, reply: FastifyReply) => {
-    const s = await sessions.resume(token(request));
-    if (s.newToken !== undefined) setSession(reply, s.newToken, s.expiresAt, clock.now());
-    return s;
+  const setSession = setSessionCookie;
+  const me = (request: FastifyRequest) => request.resident!;
+  /** The grants a person holds, and the one the session acts under. */
+  const grantsOf = async (residentId: string, grantId: string | null) => {
+    const grants = (await institutions.grants.ofResident(residentId)).map((g) => ({
+      grantId: g.id,
+      role: g.role,
+      label: g.label,
+      institution: { id: g.institution.id, kind: g.institution.kind, name: g.institution.name },
+    }));
+    return { grants, acting: grants.find((g) => g.grantId === grantId) ?? null };
   };
   const limit = rateLimit({ limit: opts.system.config.rateLimit * 10, windowMs: 60_000 });
   const tags = ['auth'];
@@ -42,6 +58,7 @@ export async function authRoutes(app: FastifyInstance, opts: { system: System })
   app.post(
     '/v1/auth/card/challenge',
     {
+      config: open,
       preHandler: limit,
       schema: {
         tags,
@@ -80,6 +97,7 @@ export async function authRoutes(app: FastifyInstance, opts: { system: System })
   app.post(
     '/v1/auth/card/verify',
     {
+      config: open,
       preHandler: limit,
       schema: {
         tags,
@@ -135,6 +153,7 @@ export async function authRoutes(app: FastifyInstance, opts: { system: System })
   app.get(
     '/v1/me',
     {
+      config: resident,
       schema: {
         tags,
         summary: 'Who is signed in (the session cookie); renews the cookie when its token rotates',
@@ -142,15 +161,22 @@ export async function authRoutes(app: FastifyInstance, opts: { system: System })
         response: { 200: sessionSchema, 400: problemSchema, 401: problemSchema },
       },
     },
-    async (request, reply) => {
-      const s = await session(request, reply);
-      return { residentId: s.residentId, cardId: s.cardId, expiresAt: s.expiresAt.toISOString() };
+    async (request) => {
+      const s = me(request);
+      const session = await sessions.resume(s.token);
+      return {
+        residentId: s.residentId,
+        cardId: s.cardId,
+        expiresAt: session.expiresAt.toISOString(),
+        ...(await grantsOf(s.residentId, s.grantId)),
+      };
     },
   );
 
   app.post(
     '/v1/auth/sign-out',
     {
+      config: open,
       schema: {
         tags,
         summary: 'End this session',
@@ -161,13 +187,14 @@ export async function authRoutes(app: FastifyInstance, opts: { system: System })
     async (request, reply) => {
       const current = token(request);
       if (current !== undefined) await sessions.end(current);
-      return reply.clearCookie(SESSION_COOKIE, cookieOptions).code(204).send();
+      return reply.clearCookie(SESSION_COOKIE, SESSION_COOKIE_OPTIONS).code(204).send();
     },
   );
 
   app.post(
     '/v1/auth/sign-out-everywhere',
     {
+      config: resident,
       schema: {
         tags,
         summary: 'End every session of the signed-in person',
@@ -180,10 +207,107 @@ export async function authRoutes(app: FastifyInstance, opts: { system: System })
       },
     },
     async (request, reply) => {
-      const s = await session(request, reply);
-      const ended = await sessions.endAll(s.residentId);
-      reply.clearCookie(SESSION_COOKIE, cookieOptions);
+      const ended = await sessions.endAll(me(request).residentId);
+      reply.clearCookie(SESSION_COOKIE, SESSION_COOKIE_OPTIONS);
       return { ended };
+    },
+  );
+
+  // ── Staff: take up a grant, and act under it ─────────────────────────────────
+  app.post(
+    '/v1/auth/staff/enrol',
+    {
+      config: resident,
+      preHandler: limit,
+      schema: {
+        tags,
+        summary:
+          'Take up a staff grant with the one-time enrolment code the operator gave (signed in with your own card)',
+        security: [],
+        body: {
+          type: 'object',
+          required: ['code'],
+          additionalProperties: false,
+          properties: { code: { type: 'string', maxLength: 40 } },
+        },
+        response: { 200: grantSchema, 403: problemSchema, 409: problemSchema, ...problems },
+      },
+    },
+    async (request) => {
+      const s = me(request);
+      const grant = await institutions.grants.enrol((request.body as { code: string }).code, s.residentId);
+      const { grants } = await grantsOf(s.residentId, null);
+      return grants.find((g) => g.grantId === grant.id);
+    },
+  );
+
+  app.post(
+    '/v1/auth/staff/act',
+    {
+      config: resident,
+      schema: {
+        tags,
+        summary:
+          'Act under one of your staff grants (or as yourself again, with null); the session token is replaced',
+        security: [],
+        body: {
+          type: 'object',
+          required: ['grantId'],
+          additionalProperties: false,
+          properties: { grantId: { anyOf: [{ type: 'string', maxLength: 64 }, { type: 'null' }] } },
+        },
+        response: { 200: sessionSchema, 403: problemSchema, ...problems },
+      },
+    },
+    async (request, reply) => {
+      const s = me(request);
+      const grantId = (request.body as { grantId: string | null }).grantId;
+      if (grantId !== null) await institutions.grants.held(grantId, s.residentId);
+      const next = await sessions.act(s.token, grantId);
+      setSession(reply, next.token, next.expiresAt, clock.now());
+      return {
+        residentId: s.residentId,
+        cardId: s.cardId,
+        expiresAt: next.expiresAt.toISOString(),
+        ...(await grantsOf(s.residentId, grantId)),
+      };
+    },
+  );
+
+  // ── The holder's own card ────────────────────────────────────────────────────
+  app.post(
+    '/v1/me/card/report-lost',
+    {
+      config: resident,
+      schema: {
+        tags,
+        summary:
+          'Report your card lost (紛失届): its certificates are suspended at once and every session of yours ends',
+        security: [],
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              cardId: { type: 'string' },
+              status: { type: 'string' },
+              sessionsEnded: { type: 'integer' },
+            },
+          },
+          409: problemSchema,
+          ...problems,
+        },
+      },
+    },
+    async (request, reply) => {
+      const s = me(request);
+      const card = await cards.cards.suspend(
+        s.cardId,
+        { channel: 'portal' },
+        { id: `holder:${s.cardId}`, role: 'resident', purpose: 'report-lost', requestId: String(request.id) },
+      );
+      const sessionsEnded = await sessions.endAll(s.residentId);
+      reply.clearCookie(SESSION_COOKIE, SESSION_COOKIE_OPTIONS);
+      return { cardId: card.id, status: card.status, sessionsEnded };
     },
   );
 }

@@ -8,7 +8,6 @@ import {
 } from '../../card/index.ts';
 import type { Actor } from '../../core/index.ts';
 import { AppError } from '../../core/index.ts';
-import { staffGuard } from '../guard.ts';
 import { problemSchema } from '../problem.ts';
 import { rateLimit } from '../rate-limit.ts';
 import { idParams } from '../schemas.ts';
@@ -88,10 +87,8 @@ function bytes(text: string, at: string): Uint8Array {
 
 /** Card applications, production, hand-over and the card's life, over HTTP. */
 export async function cardRoutes(app: FastifyInstance, opts: { system: System }): Promise<void> {
-  const { cards: service, staff } = opts.system;
+  const { cards: service } = opts.system;
   const { applications, cards } = service;
-  const counter = staffGuard(staff, ['clerk', 'supervisor'], { purpose: true });
-  const supervisor = staffGuard(staff, ['supervisor'], { purpose: true });
   const actor = (r: { actor?: Actor }): Actor => r.actor!;
   const tags = ['card'];
   const perMinute = opts.system.config.rateLimit;
@@ -102,6 +99,7 @@ export async function cardRoutes(app: FastifyInstance, opts: { system: System })
   app.post(
     '/v1/card-applications',
     {
+      config: { access: { public: true } },
       preHandler: lookupLimit,
       bodyLimit: PHOTO_BODY_LIMIT,
       schema: {
@@ -146,6 +144,7 @@ export async function cardRoutes(app: FastifyInstance, opts: { system: System })
   app.post(
     '/v1/card-applications/status',
     {
+      config: { access: { public: true } },
       preHandler: lookupLimit,
       schema: {
         tags,
@@ -176,6 +175,7 @@ export async function cardRoutes(app: FastifyInstance, opts: { system: System })
   app.post(
     '/v1/signatures/verify',
     {
+      config: { access: { public: true } },
       preHandler: verifyLimit,
       bodyLimit: 32 * 1024 * 1024,
       schema: {
@@ -237,7 +237,7 @@ export async function cardRoutes(app: FastifyInstance, opts: { system: System })
   app.get(
     '/v1/card-applications',
     {
-      preHandler: counter,
+      config: { access: { roles: ['clerk', 'supervisor'], purpose: true } },
       schema: {
         tags,
         summary: 'The review queue',
@@ -265,7 +265,7 @@ export async function cardRoutes(app: FastifyInstance, opts: { system: System })
   app.get(
     '/v1/card-applications/:id',
     {
-      preHandler: counter,
+      config: { access: { roles: ['clerk', 'supervisor'], purpose: true } },
       schema: { tags, params: idParams, response: { 200: applicationSchema, ...problems } },
     },
     async (request) => applications.get((request.params as { id: string }).id),
@@ -274,7 +274,7 @@ export async function cardRoutes(app: FastifyInstance, opts: { system: System })
   app.get(
     '/v1/card-applications/:id/photo',
     {
-      preHandler: counter,
+      config: { access: { roles: ['clerk', 'supervisor'], purpose: true } },
       schema: {
         tags,
         summary: 'The face photo (JPEG), to compare with the applicant',
@@ -291,7 +291,7 @@ export async function cardRoutes(app: FastifyInstance, opts: { system: System })
   app.post(
     '/v1/card-applications/:id/review',
     {
-      preHandler: counter,
+      config: { access: { roles: ['clerk', 'supervisor'], purpose: true } },
       schema: { tags, params: idParams, response: { 200: applicationSchema, ...problems } },
     },
     async (request) => applications.startReview((request.params as { id: string }).id, actor(request)),
@@ -300,7 +300,7 @@ export async function cardRoutes(app: FastifyInstance, opts: { system: System })
   app.post(
     '/v1/card-applications/:id/decision',
     {
-      preHandler: counter,
+      config: { access: { roles: ['clerk', 'supervisor'], purpose: true } },
       schema: {
         tags,
         summary: 'Approve, or reject with a reason',
@@ -325,7 +325,7 @@ export async function cardRoutes(app: FastifyInstance, opts: { system: System })
   app.post(
     '/v1/card-applications/:id/produce',
     {
-      preHandler: supervisor,
+      config: { access: { roles: ['supervisor'], purpose: true } },
       schema: {
         tags,
         summary: 'Produce the card of an approved application (keys made inside its chip)',
@@ -339,14 +339,17 @@ export async function cardRoutes(app: FastifyInstance, opts: { system: System })
 
   app.get(
     '/v1/cards/:id',
-    { preHandler: counter, schema: { tags, params: idParams, response: { 200: cardSchema, ...problems } } },
+    {
+      config: { access: { roles: ['clerk', 'supervisor'], purpose: true } },
+      schema: { tags, params: idParams, response: { 200: cardSchema, ...problems } },
+    },
     async (request) => cards.get((request.params as { id: string }).id),
   );
 
   app.get(
     '/v1/residents/:id/cards',
     {
-      preHandler: counter,
+      config: { access: { roles: ['clerk', 'supervisor'], purpose: true } },
       schema: {
         tags,
         params: idParams,
@@ -361,14 +364,17 @@ export async function cardRoutes(app: FastifyInstance, opts: { system: System })
 
   app.post(
     '/v1/cards/:id/ready',
-    { preHandler: counter, schema: { tags, params: idParams, response: { 200: cardSchema, ...problems } } },
+    {
+      config: { access: { roles: ['clerk', 'supervisor'], purpose: true } },
+      schema: { tags, params: idParams, response: { 200: cardSchema, ...problems } },
+    },
     async (request) => cards.markReady((request.params as { id: string }).id, actor(request)),
   );
 
   app.get(
     '/v1/cards/:id/face/front',
     {
-      preHandler: counter,
+      config: { access: { roles: ['clerk', 'supervisor'], purpose: true } },
       schema: {
         tags,
         summary: 'The card front as SVG or PNG (the back, with the number, is shown only to its holder)',
@@ -395,7 +401,7 @@ export async function cardRoutes(app: FastifyInstance, opts: { system: System })
   app.post(
     '/v1/cards/:id/hand-over',
     {
-      preHandler: counter,
+      config: { access: { roles: ['clerk', 'supervisor'], purpose: true } },
       schema: {
         tags,
         summary: 'Hand the card over (交付): identity checked, PINs set, certificates issued',
@@ -450,7 +456,7 @@ export async function cardRoutes(app: FastifyInstance, opts: { system: System })
   app.post(
     '/v1/cards/:id/suspend',
     {
-      preHandler: counter,
+      config: { access: { roles: ['clerk', 'supervisor'], purpose: true } },
       schema: {
         tags,
         summary: 'Suspend a lost card (一時停止); its certificates go on hold at once',
@@ -473,14 +479,17 @@ export async function cardRoutes(app: FastifyInstance, opts: { system: System })
 
   app.post(
     '/v1/cards/:id/resume',
-    { preHandler: counter, schema: { tags, params: idParams, response: { 200: cardSchema, ...problems } } },
+    {
+      config: { access: { roles: ['clerk', 'supervisor'], purpose: true } },
+      schema: { tags, params: idParams, response: { 200: cardSchema, ...problems } },
+    },
     async (request) => cards.resume((request.params as { id: string }).id, actor(request)),
   );
 
   app.post(
     '/v1/cards/:id/revoke',
     {
-      preHandler: counter,
+      config: { access: { roles: ['clerk', 'supervisor'], purpose: true } },
       schema: {
         tags,
         summary: 'Revoke the card and its certificates (廃止)',
@@ -505,7 +514,7 @@ export async function cardRoutes(app: FastifyInstance, opts: { system: System })
   app.post(
     '/v1/cards/:id/renew-certificates',
     {
-      preHandler: counter,
+      config: { access: { roles: ['clerk', 'supervisor'], purpose: true } },
       bodyLimit: PHOTO_BODY_LIMIT,
       schema: {
         tags,
@@ -548,7 +557,7 @@ export async function cardRoutes(app: FastifyInstance, opts: { system: System })
   app.post(
     '/v1/cards/:id/reset-pin',
     {
-      preHandler: counter,
+      config: { access: { roles: ['clerk', 'supervisor'], purpose: true } },
       bodyLimit: PHOTO_BODY_LIMIT,
       schema: {
         tags,

@@ -36,6 +36,7 @@ export async function pkiRoutes(app: FastifyInstance, opts: { system: System }):
   app.get(
     '/pki/ca/:file',
     {
+      config: { access: { public: true } },
       schema: {
         tags,
         summary: 'A CA certificate: root.crt, signature.crt, authentication.crt (DER) or .pem',
@@ -56,6 +57,7 @@ export async function pkiRoutes(app: FastifyInstance, opts: { system: System }):
   app.get(
     '/pki/crl/:file',
     {
+      config: { access: { public: true } },
       schema: {
         tags,
         summary: 'The current CRL of a CA: root.crl, signature.crl, authentication.crl',
@@ -87,6 +89,7 @@ export async function pkiRoutes(app: FastifyInstance, opts: { system: System }):
     scoped.post(
       '/pki/ocsp',
       {
+        config: { access: { public: true } },
         schema: {
           tags,
           summary: 'OCSP (RFC 6960), POST with Content-Type application/ocsp-request',
@@ -111,6 +114,7 @@ export async function pkiRoutes(app: FastifyInstance, opts: { system: System }):
   app.get(
     '/pki/ocsp/*',
     {
+      config: { access: { public: true } },
       schema: {
         tags,
         summary: 'OCSP (RFC 6960), GET with the base64 request in the path',

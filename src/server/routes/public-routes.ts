@@ -8,6 +8,7 @@ export async function publicRoutes(app: FastifyInstance, opts: { system: System 
   app.get(
     '/healthz',
     {
+      config: { access: { public: true } },
       schema: {
         tags: ['operations'],
         summary: 'Liveness and database reachability',
@@ -30,6 +31,7 @@ export async function publicRoutes(app: FastifyInstance, opts: { system: System 
   app.post(
     '/v1/numbers/validate',
     {
+      config: { access: { public: true } },
       schema: {
         tags: ['number'],
         summary: 'Check the form and check digit of an individual (12) or corporate (13) number',

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Actor } from '../../core/index.ts';
 import { MUTABLE_ITEMS } from '../../registry/index.ts';
-import { staffGuard } from '../guard.ts';
 import { problemSchema, sendProblem } from '../problem.ts';
 import {
   accessRecordSchema,
@@ -22,18 +21,14 @@ const problems = {
 
 /** The register over HTTP. Personal data leaves only through the response schemas here. */
 export async function registryRoutes(app: FastifyInstance, opts: { system: System }): Promise<void> {
-  const { registry, staff } = opts.system;
-  const counter = staffGuard(staff, ['clerk', 'supervisor'], { purpose: true });
-  const supervisor = staffGuard(staff, ['supervisor'], { purpose: true });
-  const auditor = staffGuard(staff, ['auditor'], { purpose: true });
-  const anyStaff = staffGuard(staff, ['clerk', 'supervisor', 'auditor'], { purpose: false });
+  const { registry } = opts.system;
   const actor = (r: { actor?: Actor }): Actor => r.actor!;
   const tags = ['registry'];
 
   app.get(
     '/v1/municipalities',
     {
-      preHandler: anyStaff,
+      config: { access: { roles: ['clerk', 'supervisor', 'auditor'] } },
       schema: {
         tags,
         summary: 'Municipalities in the register',
@@ -64,7 +59,7 @@ export async function registryRoutes(app: FastifyInstance, opts: { system: Syste
   app.post(
     '/v1/residents',
     {
-      preHandler: counter,
+      config: { access: { roles: ['clerk', 'supervisor'], purpose: true } },
       schema: {
         tags,
         summary: 'Register a resident (住民登録); a likely duplicate goes to the review queue',
@@ -109,7 +104,7 @@ export async function registryRoutes(app: FastifyInstance, opts: { system: Syste
   app.get(
     '/v1/residents/:id',
     {
-      preHandler: counter,
+      config: { access: { roles: ['clerk', 'supervisor'], purpose: true } },
       schema: {
         tags,
         summary: 'A resident (住民票)',
@@ -123,7 +118,7 @@ export async function registryRoutes(app: FastifyInstance, opts: { system: Syste
   app.post(
     '/v1/residents/search',
     {
-      preHandler: counter,
+      config: { access: { roles: ['clerk', 'supervisor'], purpose: true } },
       schema: {
         tags,
         summary: 'Find residents by individual number, or by name (kanji or kana) and birth date',
@@ -177,7 +172,7 @@ export async function registryRoutes(app: FastifyInstance, opts: { system: Syste
   app.get(
     '/v1/residents/:id/history',
     {
-      preHandler: counter,
+      config: { access: { roles: ['clerk', 'supervisor'], purpose: true } },
       schema: {
         tags,
         summary: 'Every life event of a resident, with what it changed',
@@ -199,7 +194,7 @@ export async function registryRoutes(app: FastifyInstance, opts: { system: Syste
   app.post(
     '/v1/residents/:id/events',
     {
-      preHandler: counter,
+      config: { access: { roles: ['clerk', 'supervisor'], purpose: true } },
       schema: {
         tags,
         summary: 'Record a life event: move, name-change, death, or (supervisor) correction',
@@ -238,7 +233,7 @@ export async function registryRoutes(app: FastifyInstance, opts: { system: Syste
   app.post(
     '/v1/residents/:id/number/reveal',
     {
-      preHandler: counter,
+      config: { access: { roles: ['clerk', 'supervisor'], purpose: true } },
       schema: {
         tags,
         summary: 'Show the individual number (recorded as an access)',
@@ -254,7 +249,7 @@ export async function registryRoutes(app: FastifyInstance, opts: { system: Syste
   app.post(
     '/v1/residents/:id/number/reassign',
     {
-      preHandler: supervisor,
+      config: { access: { roles: ['supervisor'], purpose: true } },
       schema: {
         tags,
         summary: 'Replace a leaked number (番号法 art. 7(2)); the old one is retired for good',
@@ -279,7 +274,7 @@ export async function registryRoutes(app: FastifyInstance, opts: { system: Syste
   app.get(
     '/v1/reviews',
     {
-      preHandler: supervisor,
+      config: { access: { roles: ['supervisor'], purpose: true } },
       schema: {
         tags,
         summary: 'Registrations held for review as likely duplicates',
@@ -333,7 +328,7 @@ export async function registryRoutes(app: FastifyInstance, opts: { system: Syste
   app.post(
     '/v1/reviews/:id/decision',
     {
-      preHandler: supervisor,
+      config: { access: { roles: ['supervisor'], purpose: true } },
       schema: {
         tags,
         summary: 'Decide a review: register (a different person) or reject (the same person)',
@@ -377,7 +372,7 @@ export async function registryRoutes(app: FastifyInstance, opts: { system: Syste
     scoped.post(
       '/v1/imports/residents',
       {
-        preHandler: supervisor,
+        config: { access: { roles: ['supervisor'], purpose: true } },
         bodyLimit: opts.system.config.importLimit,
         schema: {
           tags,
@@ -414,12 +409,21 @@ export async function registryRoutes(app: FastifyInstance, opts: { system: Syste
               },
             },
             ...problems,
+            415: problemSchema,
           },
         },
       },
-      async (request) => {
+      async (request, reply) => {
+        if (!Buffer.isBuffer(request.body))
+          return sendProblem(
+            request,
+            reply,
+            415,
+            'REQUEST_UNSUPPORTED_MEDIA_TYPE',
+            'Residents are imported as CSV: send Content-Type: text/csv.',
+          );
         const q = request.query as { dryRun: boolean; encoding: 'auto' | 'utf-8' | 'shift_jis' };
-        return registry.import(request.body as Buffer, {
+        return registry.import(request.body, {
           actor: actor(request),
           dryRun: q.dryRun,
           encoding: q.encoding,
@@ -431,7 +435,7 @@ export async function registryRoutes(app: FastifyInstance, opts: { system: Syste
   app.get(
     '/v1/access-records',
     {
-      preHandler: auditor,
+      config: { access: { roles: ['auditor'], purpose: true } },
       schema: {
         tags: ['audit'],
         summary: 'Access records: who read or changed whose data, why and when',
