@@ -102,6 +102,8 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(mine.length, 1);
       assert.equal(mine[0]!.actorRole, 'relying-party');
       assert.equal(mine[0]!.purpose, 'oidc-claims');
+      // It lists what was passed on (the age claims needed the birth date), not the whole record.
+      assert.deepEqual([...mine[0]!.items].sort(), ['birth-date', 'name']);
     });
 
     it('gives address, birth date and sex as standard claims when chosen', async () => {

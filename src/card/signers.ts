@@ -274,7 +274,9 @@ export function createSigners(deps: SignerDeps) {
       const card = await cards.get(record.cardId);
       // Known from the card alone: refuse before reading the register.
       if (card.endReason === 'death') throw deceased();
-      const resident = await registry.get(card.residentId, options.actor);
+      const resident = await registry.get(card.residentId, options.actor, {
+        items: ['name', 'birth-date', 'sex', 'address'],
+      });
       // The outbox may not have ended the card yet.
       if (resident.status === 'deceased') throw deceased();
       return {

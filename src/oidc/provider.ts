@@ -7,10 +7,20 @@ import Provider, {
 } from 'oidc-provider';
 import { type Actor, type Clock, jstDate } from '../core/index.ts';
 import type { Registry } from '../registry/index.ts';
-import { CLAIMS_OF, claimsFor, itemsOfScope } from './claims.ts';
+import { CLAIMS_OF, type ClaimItem, claimsFor, itemsOfScope } from './claims.ts';
 import { pairwiseSubject } from './pairwise.ts';
 
 /** Lifetimes, in seconds. Every sign-in is one card touch, so the browser session is short. */
+/** What the register's access record lists for each claim item. */
+const RECORDED_ITEMS = {
+  name: ['name'],
+  address: ['address'],
+  birthdate: ['birth-date'],
+  gender: ['sex'],
+  over_18: ['birth-date'],
+  over_20: ['birth-date'],
+} as const satisfies Record<ClaimItem, readonly string[]>;
+
 export const OIDC_TTL = {
   AccessToken: 600,
   AuthorizationCode: 60,
@@ -112,7 +122,9 @@ export function buildProvider(deps: ProviderDeps): Provider {
             role: 'relying-party',
             purpose: 'oidc-claims',
           };
-          const resident = await deps.registry.get(accountId, actor);
+          // The access record names exactly what is passed on (an age claim needs the birth date).
+          const recorded = [...new Set(items.flatMap((i) => RECORDED_ITEMS[i]))];
+          const resident = await deps.registry.get(accountId, actor, { items: recorded });
           return { sub: accountId, ...claimsFor(resident, items, jstDate(deps.clock.now())) };
         },
       };

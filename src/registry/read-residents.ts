@@ -1,4 +1,4 @@
-import { recordAccess } from '../audit/index.ts';
+import { type PersonalItem, recordAccess } from '../audit/index.ts';
 import type { Actor } from '../core/index.ts';
 import { normalizeKana, normalizeName, parseDate } from '../matching/index.ts';
 import { validateIndividualNumber } from '../number/index.ts';
@@ -37,7 +37,16 @@ export function createReads(ctx: RegistryContext) {
   const { store, clock } = ctx;
 
   return {
-    async get(id: string, actor: Actor): Promise<Resident> {
+    /**
+     * One resident. The access record lists `items` when the caller says which items it
+     * will pass on (an OpenID Connect claim, a relying party's answer); otherwise every
+     * item but the number.
+     */
+    async get(
+      id: string,
+      actor: Actor,
+      options: { items?: readonly PersonalItem[] } = {},
+    ): Promise<Resident> {
       return store.db.transaction().execute(async (trx) => {
         const row = await registryTables(trx)
           .selectFrom('resident')
@@ -50,7 +59,7 @@ export function createReads(ctx: RegistryContext) {
             actor,
             action: 'read',
             residentId: id,
-            items: ALL_ITEMS.filter((i) => i !== 'number'),
+            items: options.items ?? ALL_ITEMS.filter((i) => i !== 'number'),
             at: clock.now(),
           },
         ]);
