@@ -237,7 +237,7 @@ describe('the sign-in pages and the demo library', () => {
     assert.match(start.headers.get('set-cookie') ?? '', /demo_library_flow=.*HttpOnly/i);
     const page = await start.text();
     assert.match(page, /図書館カードを作る \/ Sign in with My Number card/);
-    const href = /<a href="([^"]+)"/.exec(page)![1]!.replaceAll('&amp;', '&');
+    const href = /<a class="button" href="([^"]+)"/.exec(page)![1]!.replaceAll('&amp;', '&');
     const authorization = new URL(href);
     assert.equal(authorization.searchParams.get('scope'), 'openid over_18');
     assert.equal(authorization.searchParams.get('code_challenge_method'), 'S256');

@@ -121,7 +121,7 @@ export async function demoLibraryRoutes(app: FastifyInstance, opts: { system: Sy
           '市立図書館（デモ）',
           'Municipal library (demo)',
           `<p>図書館カードの作成には、18歳以上であることの確認だけが必要です。生年月日も氏名も受け取りません。<br><span class="en">To make a library card we only need to know that you are 18 or over — not your birth date, not your name.</span></p>
-<p><a href="${escapeHtml(url.href)}"><button type="button">図書館カードを作る / Sign in with My Number card</button></a></p>
+<p><a class="button" href="${escapeHtml(url.href)}">図書館カードを作る / Sign in with My Number card</a></p>
 <p class="en">デモカード: <code>data/demo-card.card</code> と <code>data/demo-card.card.key</code>、暗証番号 1234。 / Demo card: <code>data/demo-card.card</code> and <code>data/demo-card.card.key</code>, PIN 1234.</p>`,
         ),
       );

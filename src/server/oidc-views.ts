@@ -13,7 +13,7 @@ export const PAGE_STYLE = `
   h1 { font-size: 1.4rem; } label { display: block; margin-top: 1rem; font-weight: 600; }
   .en { font-weight: normal; color: #555; font-size: .9em; }
   input[type=file], input[type=password] { width: 100%; padding: .5rem; font-size: 1rem; box-sizing: border-box; }
-  button { margin-top: 1.5rem; margin-right: .5rem; padding: .7rem 1.5rem; font-size: 1rem; background: #0b57d0; color: #fff; border: 0; border-radius: .3rem; cursor: pointer; }
+  button, a.button { display: inline-block; text-decoration: none; margin-top: 1.5rem; margin-right: .5rem; padding: .7rem 1.5rem; font-size: 1rem; background: #0b57d0; color: #fff; border: 0; border-radius: .3rem; cursor: pointer; }
   button.secondary { background: #e8eaed; color: #1a1a1a; }
   button[disabled] { opacity: .5; }
   fieldset { margin-top: 1rem; border: 1px solid #ccc; border-radius: .3rem; }
