@@ -26,7 +26,7 @@ export const SERVER_ERRORS = {
   AUTH_NOT_ACTING_AS_STAFF:
     'You are signed in as yourself; choose one of your staff grants (POST /v1/auth/staff/act) to use staff routes.',
   AUTH_NOT_ENTITLED: 'Your institution does not hold the entitlement this route needs.',
-  AUTH_ROLE_FORBIDDEN: "The credential's role may not use this route.",
+  AUTH_ROLE_FORBIDDEN: 'The role you act in may not use this route.',
   AUTH_PURPOSE_REQUIRED:
     'Personal data is only shown for a stated purpose: send the `X-Myna-Purpose` header.',
   INTERNAL:
