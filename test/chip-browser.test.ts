@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createContext, runInContext } from 'node:vm';
-import { chipScenarioBundle } from './support/chip-scenario.ts';
+import { runInContext } from 'node:vm';
+import { browserLikeContext, chipScenarioBundle } from './support/chip-scenario.ts';
 
 /**
  * The chip must run in a browser (the web app loads a card into it). Bundled for the
@@ -12,21 +12,7 @@ describe('the chip in a browser-like context', () => {
   it('bundles for the browser and works with WebCrypto alone', async () => {
     const code = await chipScenarioBundle();
     assert.ok(!/require\(["']node:/.test(code), 'no Node built-in in the bundle');
-    // WebCrypto checks its arguments against this realm's typed arrays, so the context
-    // shares them (a browser has one realm for both).
-    const sandbox: Record<string, unknown> = {
-      crypto: globalThis.crypto,
-      TextEncoder,
-      TextDecoder,
-      Uint8Array,
-      Uint16Array,
-      Uint32Array,
-      Int8Array,
-      ArrayBuffer,
-      DataView,
-    };
-    sandbox['globalThis'] = sandbox;
-    const context = createContext(sandbox);
+    const { context } = browserLikeContext();
     runInContext(code, context);
     assert.equal(
       runInContext('typeof Buffer + typeof process + typeof require', context),

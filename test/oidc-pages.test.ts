@@ -3,11 +3,12 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createContext, runInContext } from 'node:vm';
+import { runInContext } from 'node:vm';
 import { chromium } from 'playwright-core';
 import { VirtualChip } from '../src/chip/index.ts';
 import { DEMO_LIBRARY_CLIENT_ID, registerDemoLibrary } from '../src/server/oidc-demo-library.ts';
 import { issueCard, PINS } from './support/cards.ts';
+import { browserLikeContext } from './support/chip-scenario.ts';
 import {
   authorizationUrl,
   Browser,
@@ -77,19 +78,7 @@ describe('the sign-in pages and the demo library', () => {
     assert.match(r.headers.get('content-type') ?? '', /javascript/);
     const code = await r.text();
     assert.ok(!/require\(["']node:/.test(code), 'no Node built-in in the bundle');
-    const sandbox: Record<string, unknown> = {
-      crypto: globalThis.crypto,
-      TextEncoder,
-      TextDecoder,
-      Uint8Array,
-      Uint16Array,
-      Uint32Array,
-      Int8Array,
-      ArrayBuffer,
-      DataView,
-    };
-    sandbox['globalThis'] = sandbox;
-    const context = createContext(sandbox);
+    const { sandbox, context } = browserLikeContext();
     runInContext(code, context);
     assert.equal(runInContext('typeof Buffer + typeof process', context), 'undefinedundefined');
     // What the page's script does: open the card with its key, read the certificate, sign.

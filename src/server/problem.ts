@@ -170,3 +170,15 @@ export const problemSchema = {
     requestId: { type: 'string' },
   },
 } as const;
+
+/** The problem responses a route may give, for its OpenAPI `response` (400 is required). */
+export const commonProblems = {
+  400: problemSchema,
+  401: problemSchema,
+  403: problemSchema,
+  404: problemSchema,
+  409: problemSchema,
+  413: problemSchema,
+  415: problemSchema,
+  429: problemSchema,
+} as const;

@@ -92,3 +92,14 @@ export const residentEventSchema = {
     },
   },
 } as const;
+
+/** A card sign-in challenge as the API gives it. */
+export const challengeSchema = {
+  type: 'object',
+  properties: {
+    challengeId: { type: 'string' },
+    audience: { type: 'string' },
+    message: { type: 'string', description: 'base64: the bytes the card signs' },
+    expiresAt: { type: 'string' },
+  },
+} as const;

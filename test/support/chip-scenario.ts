@@ -1,3 +1,4 @@
+import { createContext } from 'node:vm';
 import { build } from 'esbuild';
 
 /**
@@ -46,4 +47,28 @@ export interface ScenarioResult {
   readonly valid: boolean;
   readonly number: string;
   readonly length: number;
+}
+
+/**
+ * A bare JavaScript context with only what a browser offers the chip: WebCrypto and the
+ * typed arrays (shared with this realm, since WebCrypto checks its arguments against
+ * them — a browser has one realm for both). No Buffer, process or require.
+ */
+export function browserLikeContext(): {
+  sandbox: Record<string, unknown>;
+  context: ReturnType<typeof createContext>;
+} {
+  const sandbox: Record<string, unknown> = {
+    crypto: globalThis.crypto,
+    TextEncoder,
+    TextDecoder,
+    Uint8Array,
+    Uint16Array,
+    Uint32Array,
+    Int8Array,
+    ArrayBuffer,
+    DataView,
+  };
+  sandbox['globalThis'] = sandbox;
+  return { sandbox, context: createContext(sandbox) };
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { problemSchema } from '../problem.ts';
 import { rateLimit } from '../rate-limit.ts';
+import { challengeSchema } from '../schemas.ts';
 import { SESSION_COOKIE, SESSION_COOKIE_OPTIONS, setSessionCookie } from '../session-cookie.ts';
 import type { System } from '../system.ts';
 
@@ -71,15 +72,7 @@ export async function authRoutes(app: FastifyInstance, opts: { system: System })
           properties: { audience: { type: 'string', maxLength: 200 } },
         },
         response: {
-          200: {
-            type: 'object',
-            properties: {
-              challengeId: { type: 'string' },
-              audience: { type: 'string' },
-              message: { type: 'string', description: 'base64: the bytes the card signs' },
-              expiresAt: { type: 'string' },
-            },
-          },
+          200: challengeSchema,
           ...problems,
         },
       },

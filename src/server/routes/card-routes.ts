@@ -8,21 +8,12 @@ import {
 } from '../../card/index.ts';
 import type { Actor } from '../../core/index.ts';
 import { AppError } from '../../core/index.ts';
-import { problemSchema } from '../problem.ts';
+import { commonProblems } from '../problem.ts';
 import { rateLimit } from '../rate-limit.ts';
 import { idParams } from '../schemas.ts';
 import type { System } from '../system.ts';
 
-const problems = {
-  400: problemSchema,
-  401: problemSchema,
-  403: problemSchema,
-  404: problemSchema,
-  409: problemSchema,
-  413: problemSchema,
-  415: problemSchema,
-  429: problemSchema,
-};
+const problems = commonProblems;
 
 const base64 = { type: 'string', maxLength: 8_000_000, pattern: '^[A-Za-z0-9+/_=-]*$' } as const;
 const PHOTO_BODY_LIMIT = 8 * 1024 * 1024;

@@ -7,6 +7,7 @@ import { demoLibraryRoutes } from '../oidc-demo-library.ts';
 import { errorPage, escapeHtml, PAGE_STYLE, pageHeaders } from '../oidc-views.ts';
 import { problemSchema, SERVER_ERRORS, STATUS_OF, sendProblem } from '../problem.ts';
 import { rateLimit } from '../rate-limit.ts';
+import { challengeSchema } from '../schemas.ts';
 import type { System } from '../system.ts';
 
 const LOGIN_PAGE = readFileSync(new URL('../pages/oidc-login.html', import.meta.url), 'utf8');
@@ -197,15 +198,7 @@ export async function oidcRoutes(app: FastifyInstance, opts: { system: System })
         security: [],
         params: uidParams,
         response: {
-          200: {
-            type: 'object',
-            properties: {
-              challengeId: { type: 'string' },
-              audience: { type: 'string' },
-              message: { type: 'string', description: 'base64: the bytes the card signs' },
-              expiresAt: { type: 'string' },
-            },
-          },
+          200: challengeSchema,
           ...problems,
         },
       },

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { createSigners, type SignerReference } from '../../card/index.ts';
 import { AppError } from '../../core/index.ts';
-import { problemSchema } from '../problem.ts';
+import { commonProblems } from '../problem.ts';
 import { rateLimit } from '../rate-limit.ts';
 import type { System } from '../system.ts';
 
@@ -13,16 +13,7 @@ import type { System } from '../system.ts';
  * The public `POST /v1/signatures/verify` stays in card-routes and names nobody.
  */
 
-const problems = {
-  400: problemSchema,
-  401: problemSchema,
-  403: problemSchema,
-  404: problemSchema,
-  409: problemSchema,
-  413: problemSchema,
-  415: problemSchema,
-  429: problemSchema,
-} as const;
+const problems = commonProblems;
 
 /** A detached CMS signature is a few kilobytes; the document may be large. */
 const VERIFY_BODY_LIMIT = 32 * 1024 * 1024;
