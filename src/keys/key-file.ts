@@ -21,7 +21,9 @@ export type KeyPurpose =
   | 'oidc-signing'
   | 'oidc-cookies'
   | 'oidc-client-secret'
-  | 'oidc-pairwise';
+  | 'oidc-pairwise'
+  | 'network-pseudonym'
+  | 'insurance-certificate';
 
 export interface KeyRing {
   /** A short id of the master key, recorded beside what it protects (for rotation). */
