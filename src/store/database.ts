@@ -68,7 +68,24 @@ function openSqlite(path: string): Store {
   // Checkpoint less often than the default 1,000 pages: bulk writes touch the same
   // index pages again and again, and each checkpoint would copy them anew.
   database.pragma('wal_autocheckpoint = 10000');
-  const db = new Kysely<Record<string, never>>({ dialect: new SqliteDialect({ database }) }) as AnyDb;
+  // Kysely prepares every statement anew; SQLite's parse and plan cost more than most
+  // queries here run. Statements are kept by their text (a statement still being stepped
+  // through by a stream is never handed out twice).
+  const prepared = new Map<string, SQLite.Statement>();
+  const cached = {
+    close: () => database.close(),
+    prepare(text: string): SQLite.Statement {
+      const hit = prepared.get(text);
+      if (hit !== undefined && !hit.busy) return hit;
+      const statement = database.prepare(text);
+      if (hit === undefined) {
+        if (prepared.size >= 1000) prepared.delete(prepared.keys().next().value as string);
+        prepared.set(text, statement);
+      }
+      return statement;
+    },
+  };
+  const db = new Kysely<Record<string, never>>({ dialect: new SqliteDialect({ database: cached }) }) as AnyDb;
   const statements = new Map<string, SQLite.Statement>();
   const insertPrepared = (
     table: string,

@@ -18,3 +18,4 @@ export {
   pendingEvents,
 } from './outbox.ts';
 export { selectByPairs } from './select-by-pairs.ts';
+export { isUniqueViolation } from './unique-violation.ts';
