@@ -12,8 +12,10 @@ import { generateTown, residentsToCsv } from '../src/demo/index.ts';
 import { loadConfig, openSystem } from '../src/server/index.ts';
 import { benchAuth } from './auth.ts';
 import { benchCards } from './card.ts';
+import { benchConfirm } from './confirm.ts';
 import { benchImport } from './import.ts';
 import { benchIssuance } from './issuance.ts';
+import { benchLinking } from './linking.ts';
 import { benchLookups } from './lookups.ts';
 
 const { values } = parseArgs({
@@ -35,6 +37,8 @@ process.stdout.write(
 if (only === undefined || only === 'issuance') await benchIssuance();
 if (only === undefined || only === 'cards') await benchCards(dir);
 if (only === undefined || only === 'auth') await benchAuth(dir);
+if (only === undefined || only === 'confirm') await benchConfirm(dir, residents);
+if (only === undefined || only === 'linking') await benchLinking({ residents: Math.min(residents, 200_000) });
 
 if (only === undefined || only === 'import' || only === 'lookups') {
   const clock = fixedClock('2026-11-29T00:00:00Z');

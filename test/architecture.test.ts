@@ -66,6 +66,7 @@ const ALLOWED: Record<string, readonly string[]> = {
     'oidc',
     'demo',
     'server',
+    'insurance',
   ],
 };
 

@@ -13,7 +13,15 @@ import {
  * which items, and when. They carry ids, never the personal data itself, and are
  * written with the same transaction as the access, so no access goes unrecorded.
  */
-export type AccessAction = 'read' | 'search' | 'create' | 'update' | 'reveal-number' | 'reassign-number';
+export type AccessAction =
+  | 'read'
+  | 'search'
+  | 'create'
+  | 'update'
+  | 'reveal-number'
+  | 'reassign-number'
+  /** A medical institution's online qualification confirmation (insurance). */
+  | 'confirm-qualification';
 
 /** The personal items an access touched. */
 export type PersonalItem =
@@ -28,7 +36,11 @@ export type PersonalItem =
   | 'household'
   | 'resident-code'
   | 'history'
-  | 'status';
+  | 'status'
+  /** Health-insurance qualification: insurer, 記号・番号・枝番, copay ratio, dates. */
+  | 'insurance'
+  /** 限度額適用区分: shown to a clinic only with the patient's consent. */
+  | 'high-cost-category';
 
 export interface AccessRecordInput {
   readonly actor: Actor;

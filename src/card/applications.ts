@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Actor } from '../core/index.ts';
 import type { Resident } from '../registry/index.ts';
-import { appendEvent } from '../store/index.ts';
+import { appendEvent, isUniqueViolation } from '../store/index.ts';
 import { type ApplicationStatus, cardTables } from './card-tables.ts';
 import type { CardContext } from './context.ts';
 import { cardError } from './errors.ts';
@@ -84,13 +84,6 @@ const photoRequired = () =>
 
 const applicationExists = () =>
   cardError('CARD_APPLICATION_EXISTS', 'conflict', 'an application for this resident is in progress');
-
-/** A unique index refused the row (SQLite and PostgreSQL say it differently). */
-export function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: unknown; message?: unknown };
-  // PostgreSQL's SQLSTATE unique_violation; SQLite's message (its code is SQLITE_CONSTRAINT_…).
-  return e?.code === '23505' || /UNIQUE constraint failed/.test(String(e?.message));
-}
 
 export function fullName(r: Pick<Resident, 'familyName' | 'givenName'>): string {
   if (r.givenName === null || r.givenName === '') return r.familyName;

@@ -17,6 +17,8 @@ import {
 import { registerCardCommands } from './card-commands.ts';
 import { DEMO_PINS, DEMO_TOWN, demoCredentials, seedDemo, seedDemoCards } from './demo.ts';
 import { registerInstitutionCommands } from './institution-commands.ts';
+import { registerInsuranceCommands } from './insurance-commands.ts';
+import { registerMatchCommand } from './match-command.ts';
 import { progressBar } from './progress.ts';
 
 const program = new Command('myna')
@@ -380,6 +382,8 @@ program
 
 registerCardCommands(program, { withSystem, operator, print, positiveInt });
 registerInstitutionCommands(program, { withSystem, print });
+registerMatchCommand(program, { print });
+registerInsuranceCommands(program, { withSystem, print });
 
 try {
   await program.parseAsync(process.argv);

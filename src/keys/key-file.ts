@@ -23,7 +23,8 @@ export type KeyPurpose =
   | 'oidc-client-secret'
   | 'oidc-pairwise'
   | 'network-pseudonym'
-  | 'insurance-certificate';
+  | 'insurance-certificate'
+  | 'insurance-link';
 
 export interface KeyRing {
   /** A short id of the master key, recorded beside what it protects (for rotation). */

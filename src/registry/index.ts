@@ -6,6 +6,7 @@ import { createRegistryContext, type RegistryDeps } from './context.ts';
 import { registryError } from './errors.ts';
 import { type ImportOptions, type ImportReport, importResidents } from './import-residents.ts';
 import { createLifeEvents } from './life-events.ts';
+import { createLinkReads, linkMigrations } from './link-candidates.ts';
 import {
   addMunicipality,
   listMunicipalities,
@@ -19,8 +20,15 @@ import { createReviews } from './reviews.ts';
 import { validateResident } from './validate-resident.ts';
 
 export { REGISTRY_ERRORS, type RegistryErrorCode } from './errors.ts';
+export {
+  type CsvEncoding,
+  type CsvRecord,
+  type CsvRowError,
+  readResidentCsvBatches,
+} from './import-csv/index.ts';
 export type { ImportReport, ImportRowError } from './import-residents.ts';
 export type { LifeEventInput, LifeEventKind } from './life-events.ts';
+export type { LinkReads, LinkRecord } from './link-candidates.ts';
 export type { Municipality } from './municipalities.ts';
 export type { ResidentEvent, SearchQuery, SearchResult } from './read-residents.ts';
 export type { RegistrationOutcome } from './register-residents.ts';
@@ -33,6 +41,7 @@ export const migrations: readonly DomainMigration[] = [
   ...auditMigrations,
   ...numberMigrations,
   ...registryMigrations,
+  ...linkMigrations,
 ];
 
 /** The resident register: registration, life events, reads, the review queue, imports. */
@@ -62,6 +71,13 @@ export function createRegistry(deps: RegistryDeps) {
     recordEvent: events.record,
     reassignNumber: events.reassignNumber,
     reviews,
+    /**
+     * Narrow reads for record linking (insurance enrolment): candidates by birth date, the
+     * holder of a number, residents by id — the four items, readings and household only.
+     * They record no access themselves; the caller records one in its transaction for every
+     * resident it links, keeps or shows.
+     */
+    linking: createLinkReads(ctx),
     /** Resident ids for 宛名番号s (ids only: no personal data, so no access record). */
     async idsByLocalId(municipalityCode: string, localIds: readonly string[]): Promise<Map<string, string>> {
       const out = new Map<string, string>();

@@ -17,7 +17,9 @@ import { mountOidc } from './oidc-mount.ts';
 import { errorHandler, SERVER_ERRORS, sendProblem } from './problem.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { cardRoutes } from './routes/card-routes.ts';
+import { clinicRoutes } from './routes/clinic-routes.ts';
 import { institutionRoutes } from './routes/institution-routes.ts';
+import { insuranceRoutes } from './routes/insurance-routes.ts';
 import { oidcRoutes } from './routes/oidc-routes.ts';
 import { pageRoutes } from './routes/page-routes.ts';
 import { pkiRoutes } from './routes/pki-routes.ts';
@@ -110,6 +112,8 @@ export async function buildApp(system: System, options: AppOptions = {}): Promis
   await app.register(signatureRoutes, { system });
   await app.register(authRoutes, { system });
   await app.register(institutionRoutes, { system });
+  await app.register(insuranceRoutes, { system });
+  await app.register(clinicRoutes, { system });
   await app.register(oidcRoutes, { system });
   await app.register(pageRoutes);
   app.get('/openapi.json', { config: { access: { public: true } }, schema: { hide: true } }, async () =>

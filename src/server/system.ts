@@ -14,7 +14,16 @@ import {
 } from '../auth/index.ts';
 import { type CardService, cardMigrations, createCardService } from '../card/index.ts';
 import { type Clock, systemClock } from '../core/index.ts';
+import {
+  type Confirmations,
+  confirmationMigrations,
+  createConfirmations,
+  createInsurance,
+  type Insurance,
+  migrations as insuranceMigrations,
+} from '../insurance/index.ts';
 import { type KeyRing, loadOrCreateKeyFile } from '../keys/index.ts';
+import { createPseudonyms, networkMigrations, type Pseudonyms } from '../network/index.ts';
 import { createNumberVault } from '../number/index.ts';
 import { createOidc, type Oidc, oidcMigrations } from '../oidc/index.ts';
 import {
@@ -47,6 +56,12 @@ export interface System {
   readonly sessions: Sessions;
   /** "Sign in with My Number card": the OpenID Connect provider and its relying parties. */
   readonly oidc: Oidc;
+  /** The network's per-institution pseudonyms. */
+  readonly network: Pseudonyms;
+  /** Online qualification confirmation at clinics, consents, 資格確認書. */
+  readonly confirmations: Confirmations;
+  /** Health insurance: insurers, enrolment linking, link reviews, eligibility. */
+  readonly insurance: Insurance;
   readonly keyFileCreated: boolean;
   /** The key ceremony's outcome: whether this start created the CA hierarchy, and its fingerprints. */
   readonly pkiInit: PkiInitResult;
@@ -70,6 +85,9 @@ export const ALL_MIGRATIONS = [
   ...sessionMigrations,
   ...institutionMigrations,
   ...oidcMigrations,
+  ...networkMigrations,
+  ...insuranceMigrations,
+  ...confirmationMigrations,
 ];
 
 /** Every municipality in the register is an institution whose staff can be granted roles. */
@@ -124,6 +142,8 @@ export async function openSystem(config: Config, clock: Clock = systemClock): Pr
       cards: cards.cards,
       views: oidcViews,
     });
+    const network = createPseudonyms({ db: store.db, keys: ring, clock });
+    const insurance = createInsurance({ store, clock, keys: ring, registry, network, institutions });
     return {
       config,
       store,
@@ -136,6 +156,21 @@ export async function openSystem(config: Config, clock: Clock = systemClock): Pr
       cardAuth,
       sessions: createSessions({ db: store.db, clock }),
       oidc,
+      network,
+      insurance,
+      confirmations: createConfirmations({
+        db: store.db,
+        capabilities: store.capabilities,
+        clock,
+        cardAuth,
+        pki,
+        cards: cards.cards,
+        registry,
+        institutions,
+        insurance,
+        network,
+        keys: ring,
+      }),
       keyFileCreated: created,
       pkiInit,
       dispatch,
