@@ -2,7 +2,7 @@ import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
-import { qrMatrix } from '../card/index.ts';
+import { qrMatrix, qrRuns } from '../card/index.ts';
 import { AppError } from '../core/index.ts';
 import type { KeyRing } from '../keys/index.ts';
 
@@ -211,18 +211,8 @@ function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, siz
   const matrix = qrMatrix(text);
   const quiet = 4;
   const m = size / (matrix.size + 2 * quiet);
-  for (let row = 0; row < matrix.size; row++) {
-    let col = 0;
-    while (col < matrix.size) {
-      if (!matrix.isDark(row, col)) {
-        col++;
-        continue;
-      }
-      const start = col;
-      while (col < matrix.size && matrix.isDark(row, col)) col++;
-      doc.rect(x + (start + quiet) * m, y + (row + quiet) * m, (col - start) * m, m);
-    }
-  }
+  for (const run of qrRuns(matrix))
+    doc.rect(x + (run.col + quiet) * m, y + (run.row + quiet) * m, run.length * m, m);
   doc.fillColor('#000000').fill();
 }
 

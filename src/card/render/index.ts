@@ -21,4 +21,4 @@ export {
 } from './era.ts';
 export { groupApplicationId, type NoticeLetter, renderLetters } from './letters.ts';
 export { PHOTO_HEIGHT, PHOTO_WIDTH, type PreparedPhoto, preparePhoto, sniffPhotoFormat } from './photo.ts';
-export { type QrMatrix, qrMatrix } from './qr.ts';
+export { type QrMatrix, type QrRun, qrMatrix, qrRuns } from './qr.ts';
