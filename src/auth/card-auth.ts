@@ -161,8 +161,9 @@ export function createCardAuthenticator(deps: {
     challengeId: string,
     audience: string,
     now: Date,
+    db: AnyDb = deps.db,
   ): Promise<AppError | undefined> {
-    const row: ChallengeRow | undefined = await t()
+    const row: ChallengeRow | undefined = await t(db)
       .selectFrom('auth_card_challenge')
       .selectAll()
       .where('id', '=', challengeId)
@@ -257,37 +258,64 @@ export function createCardAuthenticator(deps: {
       signature: Uint8Array;
     }): Promise<CardAuthentication> {
       const now = deps.clock.now();
-      const der = Buffer.from(
-        input.certificate.buffer,
-        input.certificate.byteOffset,
-        input.certificate.byteLength,
-      );
-      const sha256 = createHash('sha256').update(der).digest('hex');
-      let who: CardAuthentication;
-      try {
-        who = await checkAnswer({ ...input, certificate: der }, sha256, now);
-      } catch (error) {
-        // A malformed certificate is reported first, as before any look-up; other
-        // failures (not ours to explain) go out as they are.
-        if (!refusal(error)) throw error;
-        throw (await challengeProblem(input.challengeId, input.audience, now)) ?? error;
-      }
-      const used = await t()
-        .updateTable('auth_card_challenge')
-        .set({ used_at: now.toISOString() })
-        .where('id', '=', input.challengeId)
-        .where('audience', '=', input.audience)
-        .where('used_at', 'is', null)
-        .where('expires_at', '>', now.toISOString())
-        .executeTakeFirst();
-      if (Number(used.numUpdatedRows) !== 1)
-        throw (
-          (await challengeProblem(input.challengeId, input.audience, now)) ??
-          fail('AUTH_CHALLENGE_REPLAYED', 'the challenge has been used already')
-        );
+      const who = await check(input, now);
+      await use(input, now, deps.db);
       return who;
     },
+
+    /**
+     * `verify` in two steps, for a caller that uses the challenge up in its own
+     * transaction (one commit for the sign-in and what it leads to): `check` is verify
+     * without using the challenge up — it proves nothing until `use` succeeds; `use` is the
+     * same conditional update, in `trx`, and fails as verify would if the challenge is
+     * unknown, for another audience, used already or expired. Pass both the same `at`.
+     */
+    check(
+      input: { challengeId: string; audience: string; certificate: Uint8Array; signature: Uint8Array },
+      at: Date,
+    ): Promise<CardAuthentication> {
+      return check(input, at);
+    },
+    use(input: { challengeId: string; audience: string }, at: Date, trx: AnyDb): Promise<void> {
+      return use(input, at, trx);
+    },
   };
+
+  async function check(
+    input: { challengeId: string; audience: string; certificate: Uint8Array; signature: Uint8Array },
+    now: Date,
+  ): Promise<CardAuthentication> {
+    const der = Buffer.from(
+      input.certificate.buffer,
+      input.certificate.byteOffset,
+      input.certificate.byteLength,
+    );
+    const sha256 = createHash('sha256').update(der).digest('hex');
+    try {
+      return await checkAnswer({ ...input, certificate: der }, sha256, now);
+    } catch (error) {
+      // A malformed certificate is reported first, as before any look-up; other
+      // failures (not ours to explain) go out as they are.
+      if (!refusal(error)) throw error;
+      throw (await challengeProblem(input.challengeId, input.audience, now)) ?? error;
+    }
+  }
+
+  async function use(input: { challengeId: string; audience: string }, now: Date, db: AnyDb): Promise<void> {
+    const used = await t(db)
+      .updateTable('auth_card_challenge')
+      .set({ used_at: now.toISOString() })
+      .where('id', '=', input.challengeId)
+      .where('audience', '=', input.audience)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now.toISOString())
+      .executeTakeFirst();
+    if (Number(used.numUpdatedRows) !== 1)
+      throw (
+        (await challengeProblem(input.challengeId, input.audience, now, db)) ??
+        fail('AUTH_CHALLENGE_REPLAYED', 'the challenge has been used already')
+      );
+  }
 }
 
 export type CardAuthenticator = ReturnType<typeof createCardAuthenticator>;

@@ -128,14 +128,15 @@ export function createStaffCredentials(deps: { db: AnyDb; clock: Clock; institut
     /** The credential a bearer token stands for, or an `AUTH_…` error. */
     async authenticate(token: string): Promise<StaffCredential> {
       const m = TOKEN.exec(token);
-      const fail = new AppError('AUTH_INVALID_CREDENTIAL', 'unauthenticated', 'the credential is not valid');
-      if (m === null) throw fail;
+      const fail = () =>
+        new AppError('AUTH_INVALID_CREDENTIAL', 'unauthenticated', 'the credential is not valid');
+      if (m === null) throw fail();
       const row = await tables(db)
         .selectFrom('staff_credential')
         .selectAll()
         .where('id', '=', m[1]!)
         .executeTakeFirst();
-      if (row === undefined) throw fail;
+      if (row === undefined) throw fail();
       const given = hash(m[2]!);
       const current = timingSafeEqual(Buffer.from(row.secret_hash), given);
       const previous =
@@ -144,7 +145,7 @@ export function createStaffCredentials(deps: { db: AnyDb; clock: Clock; institut
         row.previous_valid_until !== null &&
         clock.now() < new Date(row.previous_valid_until) &&
         timingSafeEqual(Buffer.from(row.previous_hash, 'hex'), given);
-      if (!current && !previous) throw fail;
+      if (!current && !previous) throw fail();
       if (row.revoked_at !== null)
         throw new AppError('AUTH_REVOKED_CREDENTIAL', 'unauthenticated', 'the credential was revoked');
       return toCredential(row);

@@ -65,7 +65,13 @@ const VALIDITY_CODE: Readonly<Record<QualificationValidity, string>> = {
 
 /** What the confirmation needs from the rest of the insurance domain. */
 export interface EligibilitySource {
-  eligibility(residentId: string, at: Date): Promise<Eligibility>;
+  /** Pass `db` (a transaction) to read inside the caller's transaction, and the links read in it. */
+  eligibility(
+    residentId: string,
+    at: Date,
+    db?: AnyDb,
+    links?: readonly { institutionId: string; pseudonym: string }[],
+  ): Promise<Eligibility>;
 }
 
 /** The register's answer, as far as a confirmation uses it. */
@@ -90,6 +96,13 @@ export interface ConfirmationDeps {
       certificate: Uint8Array;
       signature: Uint8Array;
     }): Promise<CardAuthentication>;
+    /** `verify` without using the challenge up (see card-auth.ts). */
+    check(
+      input: { challengeId: string; audience: string; certificate: Uint8Array; signature: Uint8Array },
+      at: Date,
+    ): Promise<CardAuthentication>;
+    /** Uses the challenge up in the caller's transaction, or fails as `verify` would. */
+    use(input: { challengeId: string; audience: string }, at: Date, trx: AnyDb): Promise<void>;
   };
   readonly pki: {
     caCertificate(ca: 'authentication'): Promise<Uint8Array>;
@@ -97,7 +110,12 @@ export interface ConfirmationDeps {
   };
   readonly cards: { get(cardId: string): Promise<{ residentId: string; status: string }> };
   readonly registry: {
-    get(id: string, actor: Actor, options: { items: readonly PersonalItem[] }): Promise<RegisterPerson>;
+    /** With `trx`, the read and its access record are part of the caller's transaction. */
+    get(
+      id: string,
+      actor: Actor,
+      options: { items: readonly PersonalItem[]; trx?: AnyDb | undefined },
+    ): Promise<RegisterPerson>;
   };
   readonly institutions: { get(id: string): Promise<{ kind: string; name: string; code: string | null }> };
   readonly insurance: EligibilitySource;
@@ -108,6 +126,8 @@ export interface ConfirmationDeps {
     /** The pseudonym, without recording it. */
     compute(institutionId: string, residentId: string): string;
     residentOf(institutionId: string, pseudonym: string): Promise<string | undefined>;
+    /** Every (institution, pseudonym) the resident has; pass the transaction of the confirmation. */
+    linksOf(residentId: string, trx?: AnyDb): Promise<{ institutionId: string; pseudonym: string }[]>;
   };
   /** The key ring: 資格確認書 QR payloads are signed under its 'insurance-certificate' key. */
   readonly keys: KeyRing;
@@ -392,7 +412,11 @@ export function createConfirmations(deps: ConfirmationDeps) {
     return card.residentId;
   }
 
-  /** Eligibility → answer → access record + confirmation row (+ consent), one transaction. */
+  /**
+   * Eligibility → answer → access records + confirmation row (+ consent), all in one
+   * transaction: the reads see one state, and one commit makes the register read's access
+   * record, the confirmation's access record and its row durable together (or none).
+   */
   async function answer(
     residentId: string,
     mode: ConfirmationMode,
@@ -401,12 +425,31 @@ export function createConfirmations(deps: ConfirmationDeps) {
     now: Date,
     chosen: readonly ConsentItem[] | undefined,
     expectBirthDate?: string,
+    first?: (trx: AnyDb) => Promise<void>,
   ): Promise<ConfirmationAnswer> {
-    const eligibility = await deps.insurance.eligibility(residentId, now);
-    // Recorded with the confirmation below, in its transaction.
+    return deps.db.transaction().execute(async (trx) => {
+      if (first !== undefined) await first(trx);
+      return answerIn(trx, residentId, mode, actor, institutionId, now, chosen, expectBirthDate);
+    });
+  }
+
+  async function answerIn(
+    trx: AnyDb,
+    residentId: string,
+    mode: ConfirmationMode,
+    actor: Actor,
+    institutionId: string,
+    now: Date,
+    chosen: readonly ConsentItem[] | undefined,
+    expectBirthDate: string | undefined,
+  ): Promise<ConfirmationAnswer> {
+    const links = await deps.network.linksOf(residentId, trx);
+    const eligibility = await deps.insurance.eligibility(residentId, now, trx, links);
+    // Recorded with the confirmation below, unless the network handed it out already.
     const pseudonym = deps.network.compute(institutionId, residentId);
+    const linked = links.some((l) => l.institutionId === institutionId && l.pseudonym === pseudonym);
     const previous =
-      chosen === undefined ? await currentConsent(deps.db, institutionId, pseudonym, now) : undefined;
+      chosen === undefined ? await currentConsent(trx, institutionId, pseudonym, now) : undefined;
     const consentInForce: Consent | null =
       chosen === undefined
         ? (previous ?? null)
@@ -421,7 +464,7 @@ export function createConfirmations(deps: ConfirmationDeps) {
     let patient: ConfirmationAnswer['patient'] = null;
     const items: PersonalItem[] = [];
     if (shown.length > 0) {
-      const person = await deps.registry.get(residentId, actor, { items: REGISTER_ITEMS });
+      const person = await deps.registry.get(residentId, actor, { items: REGISTER_ITEMS, trx });
       if (expectBirthDate !== undefined && person.birthDate !== expectBirthDate)
         throw err(
           'INSURANCE_CERTIFICATE_MISMATCH',
@@ -466,27 +509,25 @@ export function createConfirmations(deps: ConfirmationDeps) {
       at: now,
     });
     const accessId = String(access[0]);
-    await deps.db.transaction().execute(async (trx) => {
-      await deps.network.pseudonymOf(institutionId, residentId, trx);
-      await insertAccessRows(trx, deps.capabilities, [access]);
-      await t(trx)
-        .insertInto('insurance_confirmation')
-        .values({
-          id: accessId,
-          access_record_id: accessId,
-          at: now.toISOString(),
-          institution_id: institutionId,
-          pseudonym,
-          mode,
-          validity: eligibility.validity,
-          items: items.join(','),
-          consents: (consentInForce?.items ?? []).join(','),
-          actor_id: actor.id,
-          request_id: actor.requestId ?? null,
-        })
-        .execute();
-      if (chosen !== undefined) await giveConsent(trx, { institutionId, pseudonym, items: chosen, at: now });
-    });
+    if (!linked) await deps.network.pseudonymOf(institutionId, residentId, trx);
+    await insertAccessRows(trx, deps.capabilities, [access]);
+    await t(trx)
+      .insertInto('insurance_confirmation')
+      .values({
+        id: accessId,
+        access_record_id: accessId,
+        at: now.toISOString(),
+        institution_id: institutionId,
+        pseudonym,
+        mode,
+        validity: eligibility.validity,
+        items: items.join(','),
+        consents: (consentInForce?.items ?? []).join(','),
+        actor_id: actor.id,
+        request_id: actor.requestId ?? null,
+      })
+      .execute();
+    if (chosen !== undefined) await giveConsent(trx, { institutionId, pseudonym, items: chosen, at: now });
     return {
       confirmationId: accessId,
       confirmedAt: now.toISOString(),
@@ -517,20 +558,41 @@ export function createConfirmations(deps: ConfirmationDeps) {
       actor: Actor,
     ): Promise<ConfirmationAnswer> {
       const institutionId = clinicOf(actor);
+      const now = deps.clock.now();
+      const signed = {
+        challengeId: input.challengeId,
+        audience: clinicAudience(institutionId),
+        certificate: input.certificate,
+        signature: input.signature,
+      };
       let who: CardAuthentication;
       try {
-        who = await deps.cardAuth.verify({
-          challengeId: input.challengeId,
-          audience: clinicAudience(institutionId),
-          certificate: input.certificate,
-          signature: input.signature,
-        });
+        who = await deps.cardAuth.check(signed, now);
       } catch (error) {
         throw cardRefusal(error);
       }
-      const now = deps.clock.now();
-      const residentId = await residentOfCard(who.cardId);
-      return answer(residentId, 'pin', actor, institutionId, now, input.consent);
+      // Read outside the transaction (the card service uses its own connection); a refusal
+      // is reported after the challenge's own problems, as when verify used it up first.
+      const card = await residentOfCard(who.cardId).then(
+        (residentId) => ({ residentId }),
+        (error: unknown) => ({ error }),
+      );
+      // The challenge is used up in the confirmation's transaction: one commit makes the
+      // use, the access records and the confirmation durable together; a confirmation
+      // that fails leaves the challenge unused, and it still serves only once.
+      return answer(
+        'residentId' in card ? card.residentId : '',
+        'pin',
+        actor,
+        institutionId,
+        now,
+        input.consent,
+        undefined,
+        async (trx) => {
+          await deps.cardAuth.use(signed, now, trx);
+          if ('error' in card) throw card.error;
+        },
+      );
     },
 
     /**

@@ -62,14 +62,18 @@ export function inForce(
  * Enrolments waiting for review or rejected never count: they are not linked to anyone.
  */
 export function createEligibility(ctx: InsuranceContext) {
-  /** Pass `db` (a transaction) to read inside the caller's transaction. */
+  /**
+   * Pass `db` (a transaction) to read inside the caller's transaction, and `links` when
+   * the caller has just read the resident's network links in it (one statement fewer).
+   */
   return async function eligibility(
     residentId: string,
     at: Date,
     db: AnyDb = ctx.store.db,
+    links?: readonly { institutionId: string; pseudonym: string }[],
   ): Promise<Eligibility> {
     const day = jstDate(at);
-    const links = await ctx.network.linksOf(residentId, db);
+    links ??= await ctx.network.linksOf(residentId, db);
     const found: Array<{ row: Row; insurerName: string }> = [];
     for (const link of links) {
       const insurer = await ctx.insurerByInstitution(link.institutionId, db);

@@ -2,6 +2,7 @@ import { type PersonalItem, recordAccess } from '../audit/index.ts';
 import type { Actor } from '../core/index.ts';
 import { normalizeKana, normalizeName, parseDate } from '../matching/index.ts';
 import { validateIndividualNumber } from '../number/index.ts';
+import type { AnyDb } from '../store/index.ts';
 import type { RegistryContext } from './context.ts';
 import { registryError } from './errors.ts';
 import { ALL_ITEMS } from './register-residents.ts';
@@ -45,9 +46,13 @@ export function createReads(ctx: RegistryContext) {
     async get(
       id: string,
       actor: Actor,
-      options: { items?: readonly PersonalItem[] } = {},
+      options: {
+        items?: readonly PersonalItem[];
+        /** The caller's transaction: the read and its access record commit with it. */
+        trx?: AnyDb | undefined;
+      } = {},
     ): Promise<Resident> {
-      return store.db.transaction().execute(async (trx) => {
+      const read = async (trx: AnyDb): Promise<Resident> => {
         const row = await registryTables(trx)
           .selectFrom('resident')
           .selectAll()
@@ -64,7 +69,8 @@ export function createReads(ctx: RegistryContext) {
           },
         ]);
         return fromRow(row);
-      });
+      };
+      return options.trx === undefined ? store.db.transaction().execute(read) : read(options.trx);
     },
 
     async search(query: SearchQuery, actor: Actor, limit = 20): Promise<SearchResult> {
