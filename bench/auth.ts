@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes, sign, verify, X509Certificate } from 'node:crypto';
-import type { EventEmitter } from 'node:events';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
 import SQLite from 'better-sqlite3';
 import sharp from 'sharp';
 import { answerChallenge } from '../src/card/index.ts';
@@ -10,6 +8,14 @@ import { VirtualChip } from '../src/chip/index.ts';
 import type { Actor } from '../src/core/index.ts';
 import { fixedClock } from '../src/core/index.ts';
 import { buildApp, loadConfig, openSystem, type System } from '../src/server/index.ts';
+import {
+  installBaselines,
+  MINIMAL_REQUEST,
+  type Phase,
+  cannon as sharedCannon,
+  startBenchServer,
+  VERIFY_ONLY_REQUEST,
+} from './baselines.ts';
 import { fmt, latencies, line, median, percentile } from './lib.ts';
 
 const actor: Actor = { id: 'bench', role: 'system', purpose: 'bench' };
@@ -37,19 +43,7 @@ type Challenge = { challengeId: string; audience: string; message: string };
 export async function serveAuthBench(dataDir: string): Promise<void> {
   const system = await openSystem(config(dataDir), fixedClock(NOW));
   const app = await buildApp(system);
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const message = Buffer.alloc(80, 7);
-  const signature = sign('sha256', message, privateKey);
-  const access = { access: { public: true } } as const;
-  app.get('/bench/minimal', { config: access }, async () => ({ ok: true }));
-  app.post('/bench/verify-only', { config: access }, async () => ({
-    ok: verify('sha256', message, publicKey, signature),
-  }));
-  // The server's own CPU time (all threads), read by the bench before and after each phase.
-  app.get('/bench/usage', { config: access }, async () => {
-    const cpu = process.cpuUsage();
-    return { cpuMicros: cpu.user + cpu.system };
-  });
+  installBaselines(app);
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   process.once('SIGTERM', () => {
     void app
@@ -61,85 +55,11 @@ export async function serveAuthBench(dataDir: string): Promise<void> {
 }
 
 /** Starts {@link serveAuthBench} in a child process (`MYNA_BENCH_CPU_PROF=dir` profiles it). */
-async function startServer(dataDir: string): Promise<{ base: string; stop(): Promise<void> }> {
-  const profile = process.env['MYNA_BENCH_CPU_PROF'];
-  const entry = `const m = await import(${JSON.stringify(import.meta.url)}); await m.serveAuthBench(${JSON.stringify(dataDir)});`;
-  const child = spawn(
-    process.execPath,
-    [
-      ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
-      '--import',
-      'tsx',
-      '--input-type=module',
-      '-e',
-      entry,
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /listening (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`the bench server stopped (${code}): ${out}`)));
-  });
-  return {
-    base,
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
+const startServer = (dataDir: string) => startBenchServer(import.meta.url, 'serveAuthBench', dataDir);
 
-interface Phase {
-  /** Requests per second, over the whole phase. */
-  readonly rate: number;
-  /** Latencies in ms, sorted. */
-  readonly latencies: number[];
-  /** The server process's CPU time per request (user + system), µs. */
-  readonly serverCpu: number;
-}
-
-type Usage = { cpuMicros: number };
-const usage = async (base: string): Promise<Usage> =>
-  (await fetch(`${base}/bench/usage`)).json() as Promise<Usage>;
-
-/** `amount` requests from autocannon, {@link CONNECTIONS} in flight, each built by `request`. */
-async function cannon(base: string, amount: number, request: autocannon.Request): Promise<Phase> {
-  const times: number[] = [];
-  let failed = 0;
-  const before = await usage(base);
-  const start = performance.now();
-  let last = start;
-  await new Promise<void>((resolve, reject) => {
-    const instance = autocannon(
-      { url: base, connections: CONNECTIONS, pipelining: 1, amount, requests: [request] },
-      (error) => (error ? reject(error) : resolve()),
-    );
-    // At run time the event also names the client, before the status.
-    (instance as unknown as EventEmitter).on(
-      'response',
-      (_client: unknown, status: number, _bytes: number, ms: number) => {
-        if (status !== 200) failed++;
-        times.push(ms);
-        last = performance.now();
-      },
-    );
-  });
-  // From the start to the last answer: autocannon itself ends on its one-second tick.
-  const seconds = (last - start) / 1000;
-  const after = await usage(base);
-  if (failed > 0) throw new Error(`${failed} of ${amount} requests to ${request.path} failed`);
-  return {
-    rate: amount / seconds,
-    latencies: times.sort((a, b) => a - b),
-    serverCpu: (after.cpuMicros - before.cpuMicros) / amount,
-  };
-}
+/** `amount` requests from autocannon, {@link CONNECTIONS} in flight. */
+const cannon = (base: string, amount: number, request: autocannon.Request): Promise<Phase> =>
+  sharedCannon(base, amount, request, CONNECTIONS);
 
 const json = { 'content-type': 'application/json' };
 
@@ -366,13 +286,8 @@ export async function benchAuth(dir: string): Promise<void> {
   const server = await startServer(dataDir);
   try {
     const { base } = server;
-    const minimalRequest: autocannon.Request = { method: 'GET', path: '/bench/minimal' };
-    const verifyOnlyRequest: autocannon.Request = {
-      method: 'POST',
-      path: '/bench/verify-only',
-      headers: json,
-      body: '{}',
-    };
+    const minimalRequest = MINIMAL_REQUEST;
+    const verifyOnlyRequest = VERIFY_ONLY_REQUEST;
     // Warm-up: every route once through the JIT and the caches.
     await signIns(base, chip, 200);
     await cannon(base, 2000, minimalRequest);

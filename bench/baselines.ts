@@ -2,8 +2,7 @@
  * What every HTTP benchmark needs: the server under test in its own process, the two
  * same-run baselines on that server (a minimal route, and a route that only verifies one
  * RSA-2048 signature), and an autocannon phase that measures rate, latency and the
- * server's own CPU time per request. (bench/auth.ts has its own copy of these from before
- * this file existed.)
+ * server's own CPU time per request.
  */
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
