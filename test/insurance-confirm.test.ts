@@ -228,6 +228,12 @@ for (const { dialect, skip } of await dialects()) {
       const refused = await visually(taro, { comparedWithPhoto: false });
       assert.equal(refused.statusCode, 400);
       assert.equal(refused.json().code, 'INSURANCE_VISUAL_CHECK_REQUIRED');
+      // Nothing proves the card is on the reader without the PIN: consent cannot change.
+      const consent = await visually(taro, { consent: ['medication', 'surgery'] });
+      assert.equal(consent.statusCode, 400);
+      assert.equal(consent.json().code, 'INSURANCE_CONSENT_NEEDS_PIN');
+      const still = (await visually(taro)).json() as Answer;
+      assert.deepEqual(still.consent?.items, ['medication', 'checkups', 'high-cost']);
       const garbage = await t.app.inject({
         method: 'POST',
         url: '/v1/clinic/confirmations',

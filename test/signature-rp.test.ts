@@ -489,43 +489,27 @@ describe('the request body parsers of the relying-party routes', () => {
       fc.constantFrom('-----BEGIN CMS-----', '====', 'AA==AA', ' ', '-_-', ':::', 'ff:00'),
     );
     fc.assert(
-      fc.property(
-        text,
-        text,
-        fc.option(text, { nil: undefined }),
-        fc.option(text, { nil: undefined }),
-        (a, b, serial, certificate) => {
-          for (const run of [
-            () => parseVerifyBody({ signature: a, content: b }),
-            () =>
-              parseCurrentItemsBody({
-                legalBasis: a,
-                ...(serial === undefined ? {} : { serial }),
-                ...(certificate === undefined ? {} : { certificate }),
-              }),
-          ]) {
-            try {
-              run();
-            } catch (e) {
-              assert.ok(isRequestInvalid(e), String(e));
-            }
+      fc.property(text, text, text, (a, b, certificate) => {
+        for (const run of [
+          () => parseVerifyBody({ signature: a, content: b }),
+          () => parseCurrentItemsBody({ legalBasis: a, certificate }),
+        ]) {
+          try {
+            run();
+          } catch (e) {
+            assert.ok(isRequestInvalid(e), String(e));
           }
-        },
-      ),
+        }
+      }),
     );
   });
 
-  it('take exactly one of serial and certificate; serials in hex, colons and case as openssl prints them', () => {
-    assert.deepEqual(parseCurrentItemsBody({ serial: '4A:0B:ff', legalBasis: ' b ' }), {
-      ref: '4a0bff',
+  it('takes the certificate itself (base64 DER or PEM), never a bare serial', () => {
+    assert.deepEqual(parseCurrentItemsBody({ certificate: 'AAEC', legalBasis: ' b ' }), {
+      ref: { certificate: Uint8Array.from([0, 1, 2]) },
       legalBasis: 'b',
     });
-    assert.throws(() => parseCurrentItemsBody({ legalBasis: 'b' }), isRequestInvalid);
-    assert.throws(
-      () => parseCurrentItemsBody({ serial: 'aa', certificate: 'AA==', legalBasis: 'b' }),
-      isRequestInvalid,
-    );
-    assert.throws(() => parseCurrentItemsBody({ serial: ':', legalBasis: 'b' }), isRequestInvalid);
+    assert.throws(() => parseCurrentItemsBody({ certificate: '', legalBasis: 'b' }), isRequestInvalid);
   });
 });
 
@@ -648,7 +632,7 @@ for (const { dialect, skip } of await dialects()) {
       );
       await t.system.dispatch();
       later(60);
-      const ok = await current(tokens.entitled, { serial: card.signatureSerial, legalBasis: BASIS });
+      const ok = await current(tokens.entitled, { certificate: b64(card.certificate), legalBasis: BASIS });
       assert.equal(ok.statusCode, 200, ok.body);
       assert.equal(ok.json().current.address, '東京都武蔵野市緑町2丁目2番2号');
       assert.equal(ok.json().newerCertificate, null);
@@ -672,59 +656,67 @@ for (const { dialect, skip } of await dialects()) {
         const res = await r;
         return [res.statusCode, res.json().code];
       };
-      assert.deepEqual(await codeOf(current(tokens.entitled, { serial: card.signatureSerial })), [
+      assert.deepEqual(await codeOf(current(tokens.entitled, { certificate: b64(card.certificate) })), [
         400,
         'REQUEST_INVALID',
       ]);
       assert.deepEqual(
-        await codeOf(current(tokens.entitled, { serial: card.signatureSerial, legalBasis: 'because' })),
+        await codeOf(current(tokens.entitled, { certificate: b64(card.certificate), legalBasis: 'because' })),
         [403, 'CARD_LEGAL_BASIS_UNKNOWN'],
       );
       assert.deepEqual(
         await codeOf(
-          current(tokens.entitled, { serial: card.signatureSerial, legalBasis: BASIS }, 'marketing'),
+          current(tokens.entitled, { certificate: b64(card.certificate), legalBasis: BASIS }, 'marketing'),
         ),
         [403, 'CARD_LEGAL_BASIS_NOT_APPLICABLE'],
       );
       assert.deepEqual(
-        await codeOf(current(tokens.entitled, { serial: card.signatureSerial, legalBasis: BASIS }, null)),
+        await codeOf(
+          current(tokens.entitled, { certificate: b64(card.certificate), legalBasis: BASIS }, null),
+        ),
         [400, 'AUTH_PURPOSE_REQUIRED'],
       );
       assert.deepEqual(
-        await codeOf(current(tokens.plain, { serial: card.signatureSerial, legalBasis: BASIS })),
+        await codeOf(current(tokens.plain, { certificate: b64(card.certificate), legalBasis: BASIS })),
         [403, 'AUTH_NOT_ENTITLED'],
       );
       assert.deepEqual(
-        await codeOf(current(t.tokens.clerk, { serial: card.signatureSerial, legalBasis: BASIS })),
+        await codeOf(current(t.tokens.clerk, { certificate: b64(card.certificate), legalBasis: BASIS })),
         [403, 'AUTH_ROLE_FORBIDDEN'],
       );
       assert.deepEqual(
         await codeOf(
           current(tokens.entitled, {
             serial: card.signatureSerial,
-            certificate: b64(card.certificate),
             legalBasis: BASIS,
           }),
         ),
         [400, 'REQUEST_INVALID'],
       );
       assert.deepEqual(
-        await codeOf(current(tokens.entitled, { serial: '7'.repeat(32), legalBasis: BASIS })),
-        [404, 'PKI_UNKNOWN_CERTIFICATE'],
+        await codeOf(
+          current(tokens.entitled, { certificate: b64(Buffer.from('not a certificate')), legalBasis: BASIS }),
+        ),
+        [400, 'PKI_CERTIFICATE_MALFORMED'],
       );
       assert.deepEqual(
-        await codeOf(current(tokens.entitled, { serial: card.authenticationSerial, legalBasis: BASIS })),
+        await codeOf(
+          current(tokens.entitled, {
+            certificate: b64(await createCardClient(card.chip).readCertificate('authentication')),
+            legalBasis: BASIS,
+          }),
+        ),
         [400, 'CARD_NOT_SIGNATURE_CERTIFICATE'],
       );
       const good = await issue(parts, { givenName: '十一郎', birthDate: '1971-11-11' });
       assert.deepEqual(
-        await codeOf(current(tokens.tracking, { serial: good.signatureSerial, legalBasis: BASIS })),
+        await codeOf(current(tokens.tracking, { certificate: b64(good.certificate), legalBasis: BASIS })),
         [409, 'CARD_SIGNER_CERTIFICATE_IN_FORCE'],
       );
       later(60);
       await t.system.cards.cards.revoke(good.cardId, 'lost', clerk);
       assert.deepEqual(
-        await codeOf(current(tokens.tracking, { serial: good.signatureSerial, legalBasis: BASIS })),
+        await codeOf(current(tokens.tracking, { certificate: b64(good.certificate), legalBasis: BASIS })),
         [409, 'CARD_SIGNER_NOT_CHANGE_REVOKED'],
       );
       assert.equal(

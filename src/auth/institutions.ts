@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { AppError, type Clock, STAFF_ROLES, type StaffRole, uuidv7 } from '../core/index.ts';
 import { validateCorporateNumber, validateMunicipalityCode } from '../number/index.ts';
-import type { AnyDb, DomainMigration } from '../store/index.ts';
+import { type AnyDb, type DomainMigration, isUniqueViolation } from '../store/index.ts';
 
 /**
  * Institutions and the roles their people hold. Every member of staff and every machine
@@ -26,7 +26,8 @@ export type InstitutionKind = (typeof INSTITUTION_KINDS)[number];
 /** Which roles an institution of each kind can give. */
 export const ROLES_BY_KIND: Readonly<Record<InstitutionKind, readonly StaffRole[]>> = {
   operator: ['operator', 'auditor'],
-  municipality: ['clerk', 'supervisor', 'auditor'],
+  // Auditors work for the operator (nationwide oversight), not for one municipality.
+  municipality: ['clerk', 'supervisor'],
   medical: ['clinic-receptionist'],
   insurer: ['insurer-officer'],
   licensing: ['licensing-officer'],
@@ -343,7 +344,13 @@ export function createInstitutions(deps: { db: AnyDb; clock: Clock }) {
         if (clash !== undefined)
           throw new AppError('AUTH_INSTITUTION_EXISTS', 'conflict', `a ${kind} with code ${row.code} exists`);
       }
-      await t().insertInto('institution').values(row).execute();
+      try {
+        await t().insertInto('institution').values(row).execute();
+      } catch (error) {
+        if (isUniqueViolation(error))
+          throw new AppError('AUTH_INSTITUTION_EXISTS', 'conflict', `a ${kind} with code ${row.code} exists`);
+        throw error;
+      }
       return toInstitution(row);
     },
 

@@ -609,6 +609,14 @@ export function createConfirmations(deps: ConfirmationDeps) {
       actor: Actor,
     ): Promise<ConfirmationAnswer> {
       const institutionId = clinicOf(actor);
+      // Without the PIN nothing proves the card is on the reader (the virtual chip has no
+      // PIN-less signing): a visual check may read eligibility, never change consent.
+      if (input.consent !== undefined)
+        throw err(
+          'INSURANCE_CONSENT_NEEDS_PIN',
+          'invalid',
+          'Consent is given with the card and its PIN (mode pin); a visual check keeps the consent in force.',
+        );
       if (input.comparedWithPhoto !== true)
         throw err(
           'INSURANCE_VISUAL_CHECK_REQUIRED',
@@ -623,7 +631,7 @@ export function createConfirmations(deps: ConfirmationDeps) {
       );
       const cardId = await checkCertificate(der, now);
       const residentId = await residentOfCard(cardId);
-      return answer(residentId, 'visual', actor, institutionId, now, input.consent);
+      return answer(residentId, 'visual', actor, institutionId, now, undefined);
     },
 
     /** Query mode 2: the QR payload of a 資格確認書. Consent cannot change without a card. */

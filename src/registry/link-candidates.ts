@@ -73,8 +73,12 @@ function toRecord(r: Row): LinkRecord {
 export function createLinkReads(ctx: RegistryContext) {
   const t = (db: AnyDb | undefined) => registryTables(db ?? ctx.store.db);
   return {
-    /** Active residents born on this day (the blocking key), at most `limit`. */
-    async byBirthDate(birthDate: string, db?: AnyDb, limit = 1000): Promise<LinkRecord[]> {
+    /**
+     * Every active resident born on this day (the blocking key). All of them: a cut-off
+     * list could hide the second of two identical people and make a match look unique.
+     * (About 3,400 people share a birth date in a nation of 125 million.)
+     */
+    async byBirthDate(birthDate: string, db?: AnyDb): Promise<LinkRecord[]> {
       const date = parseDate(birthDate);
       if (!date.ok) return [];
       const rows = await t(db)
@@ -83,7 +87,6 @@ export function createLinkReads(ctx: RegistryContext) {
         .where('birth_date', '=', date.value)
         .where('status', '=', 'active')
         .orderBy('id')
-        .limit(limit)
         .execute();
       return rows.map(toRecord);
     },

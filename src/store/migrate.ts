@@ -52,10 +52,19 @@ export async function migrate(store: Store, migrations: readonly DomainMigration
     migrationLockTableName: 'schema_migration_lock',
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  // Kysely checks for its own tables by listing every table of the database; on
+  // PostgreSQL a schema dropped meanwhile by another tenant (or a parallel test) makes
+  // that listing fail with 42P01 before any migration ran. That is safe to retry.
+  let { error, results } = await migrator.migrateToLatest();
+  for (let attempt = 0; attempt < 3 && results === undefined && isUndefinedTable(error); attempt++)
+    ({ error, results } = await migrator.migrateToLatest());
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new MigrationError(`migration ${failed} failed: ${String(error)}`, { cause: error });
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+function isUndefinedTable(error: unknown): boolean {
+  return (error as { code?: unknown } | undefined)?.code === '42P01';
 }

@@ -24,7 +24,6 @@ const MAX_CERTIFICATE_CHARS = 20_000;
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const BASE64URL = /^[A-Za-z0-9_-]*={0,2}$/;
-const SERIAL = /^[0-9a-f]{1,64}$/;
 
 function badInput(at: string, code: string, message: string): AppError {
   return new AppError('REQUEST_INVALID', 'invalid', `${at}: ${message}`, {
@@ -68,24 +67,20 @@ export function parseVerifyBody(body: VerifyBody): { signature: Uint8Array; cont
 }
 
 export interface CurrentItemsBody {
-  readonly serial?: string;
-  readonly certificate?: string;
+  readonly certificate: string;
   readonly legalBasis: string;
 }
 
-/** The change-tracking request: one of serial (hex, colons allowed) or certificate, and the legal basis. */
+/**
+ * The change-tracking request: the signature certificate itself (from the signed
+ * document the relying party holds) and the legal basis. A serial alone is not enough:
+ * the CRL lists every revoked serial, and the service must answer only for signers whose
+ * certificate the relying party actually holds.
+ */
 export function parseCurrentItemsBody(body: CurrentItemsBody): { ref: SignerReference; legalBasis: string } {
-  const legalBasis = body.legalBasis.trim();
-  if ((body.serial === undefined) === (body.certificate === undefined))
-    throw badInput('serial', 'ONE_OF', 'give either serial or certificate, not both or neither');
-  if (body.serial !== undefined) {
-    const serial = body.serial.replace(/[\s:]/g, '').toLowerCase();
-    if (!SERIAL.test(serial)) throw badInput('serial', 'FORMAT', 'a certificate serial number in hex');
-    return { ref: serial, legalBasis };
-  }
   return {
-    ref: { certificate: decodeBytes(body.certificate!, 'certificate', { pem: true, allowEmpty: false }) },
-    legalBasis,
+    ref: { certificate: decodeBytes(body.certificate, 'certificate', { pem: true, allowEmpty: false }) },
+    legalBasis: body.legalBasis.trim(),
   };
 }
 
@@ -243,19 +238,13 @@ export async function signatureRoutes(app: FastifyInstance, opts: { system: Syst
           'Only for a signature certificate revoked because the basic items changed (a move, a name change), on a legal basis from the table, for institutions entitled to change-tracking. The read is recorded in the access log under the caller and its purpose.',
         body: {
           type: 'object',
-          required: ['legalBasis'],
+          required: ['certificate', 'legalBasis'],
           additionalProperties: false,
           properties: {
-            serial: {
-              type: 'string',
-              maxLength: 200,
-              pattern: '^[0-9A-Fa-f:\\s]+$',
-              description: 'the revoked signature certificate’s serial number, hex',
-            },
             certificate: {
               type: 'string',
               maxLength: MAX_CERTIFICATE_CHARS,
-              description: 'or the certificate itself, base64 DER or PEM',
+              description: 'the revoked signature certificate, from the signed document: base64 DER or PEM',
             },
             legalBasis: { type: 'string', maxLength: 64, description: 'an id from the table of legal bases' },
           },
