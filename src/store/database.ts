@@ -1,7 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import {
+  type DatabaseIntrospector,
+  type DatabaseMetadata,
+  Kysely,
+  PostgresDialect,
+  type SchemaMetadata,
+  SqliteDialect,
+  sql,
+  type TableMetadata,
+} from 'kysely';
 import pg from 'pg';
 
 /** The store knows no domain's tables; each domain narrows it with `db.withTables<…>()`. */
@@ -118,7 +127,9 @@ function openPostgres(url: string, options: StoreOptions): Store {
     max: options.pgPoolSize ?? 10,
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });
-  const db = new Kysely<Record<string, never>>({ dialect: new PostgresDialect({ pool }) }) as AnyDb;
+  const db = new Kysely<Record<string, never>>({
+    dialect: new SchemaScopedPostgresDialect({ pool }),
+  }) as AnyDb;
   const safe = new URL(url);
   safe.password = '';
   return {
@@ -140,4 +151,36 @@ export function clusteredByPrimaryKey<B extends { modifyEnd(node: ReturnType<typ
   capabilities: Capabilities,
 ): B {
   return capabilities.dialect === 'sqlite' ? builder.modifyEnd(sql`without rowid`) : builder;
+}
+
+/**
+ * Kysely's PostgreSQL introspector lists the tables of every schema in the database (the
+ * migrator asks it whether its own tables exist). A schema another tenant, or a parallel
+ * test, drops during that listing makes it fail. Myna works in one schema, so it looks
+ * only there.
+ */
+class SchemaScopedIntrospector implements DatabaseIntrospector {
+  constructor(private readonly db: Kysely<unknown>) {}
+
+  async getSchemas(): Promise<SchemaMetadata[]> {
+    const r = await sql<{ name: string }>`select current_schema() as name`.execute(this.db);
+    return r.rows;
+  }
+
+  async getTables(): Promise<TableMetadata[]> {
+    const r = await sql<{ name: string; schema: string; type: string }>`
+      select table_name as name, table_schema as schema, table_type as type
+      from information_schema.tables where table_schema = current_schema()`.execute(this.db);
+    return r.rows.map((t) => ({ name: t.name, schema: t.schema, isView: t.type === 'VIEW', columns: [] }));
+  }
+
+  async getMetadata(): Promise<DatabaseMetadata> {
+    return { tables: await this.getTables() };
+  }
+}
+
+class SchemaScopedPostgresDialect extends PostgresDialect {
+  override createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return new SchemaScopedIntrospector(db);
+  }
 }

@@ -54,10 +54,12 @@ export async function migrate(store: Store, migrations: readonly DomainMigration
   });
   // Kysely checks for its own tables by listing every table of the database; on
   // PostgreSQL a schema dropped meanwhile by another tenant (or a parallel test) makes
-  // that listing fail with 42P01 before any migration ran. That is safe to retry.
+  // that listing fail (42P01 or 3F000) before any migration ran. That is safe to retry.
   let { error, results } = await migrator.migrateToLatest();
-  for (let attempt = 0; attempt < 3 && results === undefined && isUndefinedTable(error); attempt++)
+  for (let attempt = 1; attempt <= 5 && nothingRan(results) && isVanishedRelation(error); attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
     ({ error, results } = await migrator.migrateToLatest());
+  }
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new MigrationError(`migration ${failed} failed: ${String(error)}`, { cause: error });
@@ -65,6 +67,12 @@ export async function migrate(store: Store, migrations: readonly DomainMigration
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
-function isUndefinedTable(error: unknown): boolean {
-  return (error as { code?: unknown } | undefined)?.code === '42P01';
+function nothingRan(results: readonly { status: string }[] | undefined): boolean {
+  return results === undefined || results.every((r) => r.status === 'NotExecuted');
+}
+
+/** undefined_table or invalid_schema_name: something another connection just dropped. */
+function isVanishedRelation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === '42P01' || code === '3F000';
 }
