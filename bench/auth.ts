@@ -7,11 +7,11 @@ import { answerChallenge } from '../src/card/index.ts';
 import { VirtualChip } from '../src/chip/index.ts';
 import type { Actor } from '../src/core/index.ts';
 import { fixedClock } from '../src/core/index.ts';
-import { buildApp, loadConfig, openSystem, type System } from '../src/server/index.ts';
+import { loadConfig, openSystem, type System } from '../src/server/index.ts';
 import {
-  installBaselines,
   MINIMAL_REQUEST,
   type Phase,
+  serveWithBaselines,
   cannon as sharedCannon,
   startBenchServer,
   VERIFY_ONLY_REQUEST,
@@ -41,17 +41,7 @@ type Challenge = { challengeId: string; audience: string; message: string };
  * plus the two baseline routes. Started by {@link benchAuth}; prints its port.
  */
 export async function serveAuthBench(dataDir: string): Promise<void> {
-  const system = await openSystem(config(dataDir), fixedClock(NOW));
-  const app = await buildApp(system);
-  installBaselines(app);
-  const address = await app.listen({ port: 0, host: '127.0.0.1' });
-  process.once('SIGTERM', () => {
-    void app
-      .close()
-      .then(() => system.close())
-      .finally(() => process.exit(0));
-  });
-  process.stdout.write(`listening ${address}\n`);
+  await serveWithBaselines(config(dataDir), NOW);
 }
 
 /** Starts {@link serveAuthBench} in a child process (`MYNA_BENCH_CPU_PROF=dir` profiles it). */

@@ -9,6 +9,8 @@ import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import autocannon from 'autocannon';
 import type { FastifyInstance } from 'fastify';
+import { fixedClock } from '../src/core/index.ts';
+import { buildApp, type Config, openSystem } from '../src/server/index.ts';
 
 export const MINIMAL_REQUEST: autocannon.Request = { method: 'GET', path: '/bench/minimal' };
 export const VERIFY_ONLY_REQUEST: autocannon.Request = {
@@ -135,4 +137,19 @@ export async function cannon(
     latencies: times.sort((a, b) => a - b),
     serverCpu: (after.cpuMicros - before.cpuMicros) / amount,
   };
+}
+
+/** The server under test (run in a child process): the real application on `config` plus the baselines; prints its address. */
+export async function serveWithBaselines(config: Config, now: string): Promise<void> {
+  const system = await openSystem(config, fixedClock(now));
+  const app = await buildApp(system);
+  installBaselines(app);
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  process.once('SIGTERM', () => {
+    void app
+      .close()
+      .then(() => system.close())
+      .finally(() => process.exit(0));
+  });
+  process.stdout.write(`listening ${address}\n`);
 }

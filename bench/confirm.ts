@@ -14,12 +14,12 @@ import { answerChallenge } from '../src/card/index.ts';
 import { VirtualChip } from '../src/chip/index.ts';
 import { type Actor, fixedClock, jstDate } from '../src/core/index.ts';
 import { generateTown, residentsToCsv } from '../src/demo/index.ts';
-import { buildApp, loadConfig, openSystem, type System } from '../src/server/index.ts';
+import { loadConfig, openSystem, type System } from '../src/server/index.ts';
 import {
   cannon,
-  installBaselines,
   MINIMAL_REQUEST,
   type Phase,
+  serveWithBaselines,
   startBenchServer,
   VERIFY_ONLY_REQUEST,
 } from './baselines.ts';
@@ -43,17 +43,7 @@ const config = (dataDir: string) =>
 
 /** The server under test (a child process): the real application plus the baselines. */
 export async function serveConfirmBench(dataDir: string): Promise<void> {
-  const system = await openSystem(config(dataDir), fixedClock(NOW));
-  const app = await buildApp(system);
-  installBaselines(app);
-  const address = await app.listen({ port: 0, host: '127.0.0.1' });
-  process.once('SIGTERM', () => {
-    void app
-      .close()
-      .then(() => system.close())
-      .finally(() => process.exit(0));
-  });
-  process.stdout.write(`listening ${address}\n`);
+  await serveWithBaselines(config(dataDir), NOW);
 }
 
 interface Patient {
